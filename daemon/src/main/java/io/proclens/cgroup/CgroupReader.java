@@ -1,0 +1,284 @@
+package io.proclens.cgroup;
+
+import static io.proclens.cgroup.CgroupFiles.clampedSub;
+import static io.proclens.cgroup.CgroupFiles.counterField;
+import static io.proclens.cgroup.CgroupFiles.flatKeyed;
+import static io.proclens.cgroup.CgroupFiles.malformed;
+import static io.proclens.cgroup.CgroupFiles.parseCounter;
+import static io.proclens.cgroup.CgroupFiles.parseLimit;
+
+import io.proclens.cgroup.Cgroup.Location;
+import io.proclens.cgroup.Cgroup.Version;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * Reads a cgroup's controller files into value records. Stateless and thread-safe; reads plain files by the
+ * absolute paths in a {@link Cgroup}, nothing is cached.
+ *
+ * <p>Errors, the same for every method: a controller the {@link Cgroup} does not have gives an empty result
+ * ({@link #memory} throws {@code NO_CONTROLLER} since it has no empty result); a cgroup directory that does not
+ * exist (removed, even while being read) throws {@link CgroupException} of kind {@code GONE}; a file whose content
+ * is not what the kernel writes throws {@code MALFORMED}; other I/O errors throw {@code IO_ERROR}.
+ * Ancestor walks go from the cgroup up to its hierarchy root, both included, and skip levels that do not
+ * have the file (the v2 root has no {@code memory.max}).
+ */
+public final class CgroupReader {
+
+    /** Reads a whole file, null if it does not exist; a seam for tests that remove a cgroup while it is read. */
+    @FunctionalInterface
+    interface FileSource {
+        String readOrNull(Path file);
+    }
+
+    private final FileSource files;
+
+    /** Reads the files of the {@link Cgroup}s it is given. */
+    public CgroupReader() {
+        this(CgroupFiles::readOrNull);
+    }
+
+    CgroupReader(FileSource files) {
+        this.files = files;
+    }
+
+    /**
+     * The memory numbers of the cgroup. Limits are the smallest along the ancestors (see {@link MemoryStats});
+     * a limit above the host's RAM is reported as it is. Fields missing from {@code memory.stat} (older kernels)
+     * are 0. v1 swap is {@code memory.memsw.*} minus {@code memory.*}, clamped at 0; if the memory limit is
+     * unlimited but the memsw limit is not, the swap limit is the memsw limit. Swap is {@link
+     * MemoryStats#NO_SWAP_ACCOUNTING} (with usage 0) when the cgroup has no {@code memory.memsw.usage_in_bytes}
+     * (v1) or no {@code memory.swap.current} (v2).
+     *
+     * @throws CgroupException NO_CONTROLLER if there is no memory controller, or the cgroup lacks its usage or
+     *                         {@code memory.stat} file (v2 cgroup without the controller enabled); GONE, MALFORMED,
+     *                         IO_ERROR as described on the class
+     */
+    public MemoryStats memory(Cgroup cgroup) {
+        Location at = cgroup.memory().orElseThrow(() -> new CgroupException(
+                CgroupException.Kind.NO_CONTROLLER, "no memory controller for " + cgroup));
+        return at.version() == Version.V1 ? memoryV1(at) : memoryV2(at);
+    }
+
+    private MemoryStats memoryV1(Location at) {
+        long usage = parseCounter(required(at, "memory.usage_in_bytes"), at.dir().resolve("memory.usage_in_bytes"));
+        String statText = required(at, "memory.stat");
+        long limit = minLimit(at, "memory.limit_in_bytes", false).orElse(MemoryStats.UNLIMITED);
+        String memswUsageText = leafOrNull(at, "memory.memsw.usage_in_bytes");
+        long swapLimit;
+        long swapUsage;
+        if (memswUsageText == null) {
+            swapLimit = MemoryStats.NO_SWAP_ACCOUNTING;
+            swapUsage = 0;
+        } else {
+            swapUsage = clampedSub(parseCounter(memswUsageText, at.dir().resolve("memory.memsw.usage_in_bytes")), usage);
+            long memswLimit = minLimit(at, "memory.memsw.limit_in_bytes", false).orElse(MemoryStats.UNLIMITED);
+            if (memswLimit == MemoryStats.UNLIMITED) swapLimit = MemoryStats.UNLIMITED;
+            else if (limit == MemoryStats.UNLIMITED) swapLimit = memswLimit;
+            else swapLimit = clampedSub(memswLimit, limit);
+        }
+        requireDir(at); // removed while we walked its ancestors: the limits above are not its own
+        Path statFile = at.dir().resolve("memory.stat");
+        Map<String, String> stat = flatKeyed(statText);
+        return new MemoryStats(limit, usage, swapLimit, swapUsage,
+                counterField(stat, "total_cache", 0, statFile),
+                counterField(stat, "total_active_anon", 0, statFile),
+                counterField(stat, "total_inactive_anon", 0, statFile),
+                counterField(stat, "total_active_file", 0, statFile),
+                counterField(stat, "total_inactive_file", 0, statFile),
+                counterField(stat, "total_unevictable", 0, statFile),
+                counterField(stat, "total_shmem", 0, statFile),
+                counterField(stat, "total_mapped_file", 0, statFile),
+                counterField(stat, "total_rss_huge", 0, statFile),
+                0,
+                0);
+    }
+
+    private MemoryStats memoryV2(Location at) {
+        long usage = parseCounter(required(at, "memory.current"), at.dir().resolve("memory.current"));
+        String statText = required(at, "memory.stat");
+        long limit = minLimit(at, "memory.max", true).orElse(MemoryStats.UNLIMITED);
+        String swapCurrent = leafOrNull(at, "memory.swap.current");
+        long swapLimit;
+        long swapUsage;
+        if (swapCurrent == null) {
+            swapLimit = MemoryStats.NO_SWAP_ACCOUNTING;
+            swapUsage = 0;
+        } else {
+            swapUsage = parseCounter(swapCurrent, at.dir().resolve("memory.swap.current"));
+            swapLimit = minLimit(at, "memory.swap.max", true).orElse(MemoryStats.UNLIMITED);
+        }
+        requireDir(at); // removed while we walked its ancestors: the limits above are not its own
+        Path statFile = at.dir().resolve("memory.stat");
+        Map<String, String> stat = flatKeyed(statText);
+        return new MemoryStats(limit, usage, swapLimit, swapUsage,
+                counterField(stat, "file", 0, statFile),
+                counterField(stat, "active_anon", 0, statFile),
+                counterField(stat, "inactive_anon", 0, statFile),
+                counterField(stat, "active_file", 0, statFile),
+                counterField(stat, "inactive_file", 0, statFile),
+                counterField(stat, "unevictable", 0, statFile),
+                counterField(stat, "shmem", 0, statFile),
+                counterField(stat, "file_mapped", 0, statFile),
+                counterField(stat, "anon_thp", 0, statFile),
+                counterField(stat, "slab_reclaimable", 0, statFile),
+                counterField(stat, "slab_unreclaimable", 0, statFile));
+    }
+
+    /**
+     * The CPUs the cgroup may run on: v1 {@code cpuset.effective_cpus}, falling back to {@code cpuset.cpus};
+     * v2 {@code cpuset.cpus.effective}. A level where the file is absent or empty defers to its parent; empty if no
+     * level up to the hierarchy root has one, or there is no cpuset controller.
+     *
+     * @throws CgroupException GONE, MALFORMED (not a CPU list), IO_ERROR as described on the class
+     */
+    public Optional<CpuSet> cpuset(Cgroup cgroup) {
+        Optional<Location> found = cgroup.cpuset();
+        if (found.isEmpty()) return Optional.empty();
+        Location at = found.get();
+        requireDir(at);
+        List<String> names = at.version() == Version.V1
+                ? List.of("cpuset.effective_cpus", "cpuset.cpus")
+                : List.of("cpuset.cpus.effective");
+        for (Path dir = at.dir(); dir != null; dir = parentWithin(at, dir)) {
+            for (String name : names) {
+                Path file = dir.resolve(name);
+                String text = read(at, file);
+                if (text == null || text.isBlank()) continue;
+                try {
+                    return Optional.of(CpuSet.parse(text));
+                } catch (IllegalArgumentException e) {
+                    throw malformed(file, text, e.getMessage());
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * CPU time used by the cgroup and its descendants, in nanoseconds: v1 {@code cpuacct.usage}, v2
+     * {@code cpu.stat}'s {@code usage_usec} times 1000. Empty if there is no cpuacct controller or the file is absent.
+     *
+     * @throws CgroupException GONE, MALFORMED (including a v2 {@code cpu.stat} without {@code usage_usec}, and a
+     *                         value whose nanoseconds overflow a long), IO_ERROR as described on the class
+     */
+    public OptionalLong cpuUsageNanos(Cgroup cgroup) {
+        Optional<Location> found = cgroup.cpuacct();
+        if (found.isEmpty()) return OptionalLong.empty();
+        Location at = found.get();
+        if (at.version() == Version.V1) {
+            String text = leafOrNull(at, "cpuacct.usage");
+            return text == null ? OptionalLong.empty()
+                    : OptionalLong.of(parseCounter(text, at.dir().resolve("cpuacct.usage")));
+        }
+        Path file = at.dir().resolve("cpu.stat");
+        String text = leafOrNull(at, "cpu.stat");
+        if (text == null) return OptionalLong.empty();
+        long micros = counterField(flatKeyed(text), "usage_usec", -1, file);
+        if (micros < 0) throw malformed(file, text, "no usage_usec");
+        if (micros > Long.MAX_VALUE / 1000) throw malformed(file, text, "usage_usec overflows nanoseconds");
+        return OptionalLong.of(micros * 1000);
+    }
+
+    /**
+     * The most restrictive CFS quota of the cgroup and its ancestors (smallest quota/period), or empty if none
+     * is set anywhere (v1 quota -1, v2 "max") or there is no cpu controller.
+     *
+     * @throws CgroupException GONE, MALFORMED (including a zero period), IO_ERROR as described on the class
+     */
+    public Optional<CpuQuota> cpuQuota(Cgroup cgroup) {
+        Optional<Location> found = cgroup.cpu();
+        if (found.isEmpty()) return Optional.empty();
+        Location at = found.get();
+        requireDir(at);
+        CpuQuota smallest = null;
+        for (Path dir = at.dir(); dir != null; dir = parentWithin(at, dir)) {
+            CpuQuota quota = at.version() == Version.V1 ? quotaV1(at, dir) : quotaV2(at, dir);
+            if (quota != null && (smallest == null || quota.cpus() < smallest.cpus())) smallest = quota;
+        }
+        return Optional.ofNullable(smallest);
+    }
+
+    private CpuQuota quotaV1(Location at, Path dir) {
+        Path quotaFile = dir.resolve("cpu.cfs_quota_us");
+        String quotaText = read(at, quotaFile);
+        if (quotaText == null || quotaText.strip().equals("-1")) return null;
+        long quota = parseCounter(quotaText, quotaFile);
+        Path periodFile = dir.resolve("cpu.cfs_period_us");
+        String periodText = read(at, periodFile);
+        if (periodText == null) return null;
+        long period = parseCounter(periodText, periodFile);
+        if (quota == 0 || period == 0) throw malformed(quotaFile, quotaText + "/" + periodText, "zero quota or period");
+        return new CpuQuota(quota, period);
+    }
+
+    private CpuQuota quotaV2(Location at, Path dir) {
+        Path file = dir.resolve("cpu.max");
+        String text = read(at, file);
+        if (text == null) return null;
+        String[] parts = text.strip().split(" ");
+        if (parts.length != 2) throw malformed(file, text, "not 'quota period'");
+        long period = parseCounter(parts[1], file);
+        if (parts[0].equals("max")) return null;
+        long quota = parseCounter(parts[0], file);
+        if (quota == 0 || period == 0) throw malformed(file, text, "zero quota or period");
+        return new CpuQuota(quota, period);
+    }
+
+    /** Smallest limit in the file along the ancestors, or empty if no level has the file. */
+    private OptionalLong minLimit(Location at, String name, boolean allowMax) {
+        long min = Long.MAX_VALUE;
+        boolean any = false;
+        for (Path dir = at.dir(); dir != null; dir = parentWithin(at, dir)) {
+            Path file = dir.resolve(name);
+            String text = read(at, file);
+            if (text == null) continue;
+            any = true;
+            min = Math.min(min, parseLimit(text, file, allowMax));
+        }
+        return any ? OptionalLong.of(min) : OptionalLong.empty();
+    }
+
+    /** The parent of dir if dir is below the hierarchy root, else null. */
+    private static Path parentWithin(Location at, Path dir) {
+        return dir.equals(at.hierarchyRoot()) ? null : dir.getParent();
+    }
+
+    /** A file of the cgroup's own directory that must be there: absent means GONE or NO_CONTROLLER. */
+    private String required(Location at, String name) {
+        String text = leafOrNull(at, name);
+        if (text == null) {
+            throw new CgroupException(CgroupException.Kind.NO_CONTROLLER, at.dir() + " has no " + name);
+        }
+        return text;
+    }
+
+    /** A file of the cgroup's own directory, or null if absent; GONE if the directory itself is absent. */
+    private String leafOrNull(Location at, String name) {
+        String text = read(at, at.dir().resolve(name));
+        if (text == null) requireDir(at);
+        return text;
+    }
+
+    /** Reads a file of the cgroup or an ancestor; an I/O error on a cgroup that has meanwhile been removed is GONE. */
+    private String read(Location at, Path file) {
+        try {
+            return files.readOrNull(file);
+        } catch (CgroupException e) {
+            if (!Files.isDirectory(at.dir())) throw gone(at, e);
+            throw e;
+        }
+    }
+
+    private static void requireDir(Location at) {
+        if (!Files.isDirectory(at.dir())) throw gone(at, null);
+    }
+
+    private static CgroupException gone(Location at, Throwable cause) {
+        return new CgroupException(CgroupException.Kind.GONE, "cgroup " + at.dir() + " does not exist", cause);
+    }
+}

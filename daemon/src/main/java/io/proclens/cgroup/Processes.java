@@ -1,0 +1,270 @@
+package io.proclens.cgroup;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import java.io.IOException;
+import java.nio.file.DirectoryIteratorException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Maps a calling pid to the process whose cgroup a view shows: the caller itself when it is in our pid
+ * namespace, else the init of its pid namespace (the container's pid 1), as LXCFS does. Reads a procfs tree
+ * ({@code /proc} in production, a fixture in tests).
+ *
+ * <p>Threading: safe for any number of threads. The cache maps a pid namespace (the text of its
+ * {@code ns/pid} link, e.g. "pid:[4026532001]") to the host pid and start time of its init; it is a
+ * {@link ConcurrentHashMap} read without a lock. Entries are immutable and checked on every hit (the pid still
+ * is in that namespace and still has the same start time), so a reused pid never gets another namespace's init;
+ * a stale entry is replaced. A miss walks the caller's parents within the namespace, then scans {@code /proc}
+ * (a {@code docker exec}'d process has its parent outside the container). Two threads missing at once both
+ * search and store the same answer, which is harmless. Entries of dead namespaces are dropped by {@link #prune()},
+ * which a miss calls once the cache holds more than {@value #MAX_CACHED_NAMESPACES} namespaces.
+ *
+ * <p>Needs {@code NSpid} in {@code /proc/PID/status} (Linux 4.1 and later) to recognise a namespace's init.
+ */
+public final class Processes {
+    /** Clock ticks per second of the times in {@code /proc/PID/stat} (USER_HZ, 100 on every Linux we run on). */
+    public static final long USER_HZ = 100;
+
+    static final int MAX_CACHED_NAMESPACES = 4096;
+    /** Longest parent chain followed before falling back to a scan; pid namespaces nest at most 32 deep. */
+    private static final int MAX_PARENT_STEPS = 1024;
+
+    private record Reaper(int pid, long startTicks) {
+    }
+
+    private final Path procRoot;
+    private final int maxCachedNamespaces;
+    private final String ourPidNamespace;
+    private final ConcurrentHashMap<String, Reaper> reapers = new ConcurrentHashMap<>();
+
+    /** Reads the real {@code /proc}. */
+    public Processes() {
+        this(Path.of("/proc"));
+    }
+
+    /**
+     * Reads the procfs tree at {@code procRoot}; "our" pid namespace is that of {@code procRoot/self}.
+     *
+     * @throws CgroupException IO_ERROR if {@code procRoot/self/ns/pid} cannot be read
+     */
+    public Processes(Path procRoot) {
+        this(procRoot, MAX_CACHED_NAMESPACES);
+    }
+
+    Processes(Path procRoot, int maxCachedNamespaces) {
+        this.procRoot = procRoot;
+        this.maxCachedNamespaces = maxCachedNamespaces;
+        Path self = procRoot.resolve("self/ns/pid");
+        try {
+            this.ourPidNamespace = Files.readSymbolicLink(self).toString();
+        } catch (IOException e) {
+            throw new CgroupException(CgroupException.Kind.IO_ERROR, "cannot read our pid namespace " + self + ": " + e, e);
+        }
+    }
+
+    /**
+     * The caller and the process whose cgroup it sees.
+     *
+     * @throws NoSuchProcessException if the pid does not exist (any more), or its namespace's init cannot be found
+     * @throws CgroupException        MALFORMED if the reaper's stat file is not what the kernel writes, IO_ERROR
+     *                                on other I/O errors (for example permission denied on {@code ns/pid})
+     */
+    public Caller caller(int pid) {
+        if (pid <= 0) throw new NoSuchProcessException(pid, "no process has pid " + pid);
+        String namespace = readLink(pid, pidDir(pid).resolve("ns/pid"));
+        if (namespace == null) throw new NoSuchProcessException(pid, "process " + pid + " does not exist");
+        if (namespace.equals(ourPidNamespace)) {
+            long start = startTicks(pid, pid);
+            return new Caller(pid, pid, false, start, cgroupText(pid, pid));
+        }
+        Reaper reaper = reapers.get(namespace);
+        if (reaper == null || !isCurrent(reaper, namespace)) {
+            if (reaper != null) reapers.remove(namespace, reaper);
+            reaper = findReaper(pid, namespace);
+            reapers.put(namespace, reaper);
+            if (reapers.size() > maxCachedNamespaces) prune();
+        }
+        return new Caller(pid, reaper.pid(), true, reaper.startTicks(), cgroupText(pid, reaper.pid()));
+    }
+
+    /** The text of the pid namespace link of a process ("pid:[4026531836]"). */
+    public String pidNamespace(int pid) {
+        String namespace = pid <= 0 ? null : readLink(pid, pidDir(pid).resolve("ns/pid"));
+        if (namespace == null) throw new NoSuchProcessException(pid, "process " + pid + " does not exist");
+        return namespace;
+    }
+
+    /** Our own pid namespace link text. */
+    public String ourPidNamespace() {
+        return ourPidNamespace;
+    }
+
+    /** Drops the cached inits that are no longer the init of their namespace (dead containers). */
+    public void prune() {
+        for (Map.Entry<String, Reaper> e : reapers.entrySet()) {
+            if (!isCurrent(e.getValue(), e.getKey())) reapers.remove(e.getKey(), e.getValue());
+        }
+    }
+
+    /** How many namespaces are cached (for tests and metrics). */
+    int cachedNamespaces() {
+        return reapers.size();
+    }
+
+    /**
+     * Field 22 (starttime) of a {@code /proc/PID/stat} text. Field 2, the command name in parentheses, may
+     * hold spaces and parentheses of its own, so fields are counted from the last ')'.
+     *
+     * @throws CgroupException MALFORMED if there is no ')' or too few fields, or the field is not a counter
+     */
+    static long parseStartTicks(String stat, Path file) {
+        int close = stat.lastIndexOf(')');
+        if (close < 0) throw CgroupFiles.malformed(file, stat, "no ')' after the command name");
+        String[] fields = stat.substring(close + 1).strip().split(" ");
+        // fields[0] is field 3 (state), so field 22 is fields[19]
+        if (fields.length < 20) throw CgroupFiles.malformed(file, stat, "fewer than 22 fields");
+        return CgroupFiles.parseCounter(fields[19], file);
+    }
+
+    /** The last entry of the NSpid line of a status text (the pid in the innermost namespace), or -1 if none. */
+    static int innermostPid(String status) {
+        String value = statusField(status, "NSpid:");
+        if (value == null) return -1;
+        String[] pids = value.strip().split("\\s+");
+        return parsePid(pids[pids.length - 1]);
+    }
+
+    /** The parent pid of a status text, or -1 if none. */
+    static int parentPid(String status) {
+        String value = statusField(status, "PPid:");
+        return value == null ? -1 : parsePid(value.strip());
+    }
+
+    private static String statusField(String status, String name) {
+        for (String line : status.split("\n")) {
+            if (line.startsWith(name)) return line.substring(name.length());
+        }
+        return null;
+    }
+
+    private static int parsePid(String text) {
+        if (text.isEmpty() || text.length() > 9 || !text.chars().allMatch(c -> c >= '0' && c <= '9')) return -1;
+        return Integer.parseInt(text);
+    }
+
+    private boolean isCurrent(Reaper reaper, String namespace) {
+        if (!namespace.equals(readLinkQuietly(pidDir(reaper.pid()).resolve("ns/pid")))) return false;
+        String stat = readQuietly(pidDir(reaper.pid()).resolve("stat"));
+        if (stat == null) return false;
+        try {
+            return parseStartTicks(stat, pidDir(reaper.pid()).resolve("stat")) == reaper.startTicks();
+        } catch (CgroupException e) {
+            return false;
+        }
+    }
+
+    private Reaper findReaper(int pid, String namespace) {
+        int init = initAmongParents(pid, namespace);
+        if (init < 0) init = initByScan(namespace);
+        if (init < 0) {
+            if (readLinkQuietly(pidDir(pid).resolve("ns/pid")) == null) {
+                throw new NoSuchProcessException(pid, "process " + pid + " does not exist");
+            }
+            throw new NoSuchProcessException(pid, "no init (NSpid ending in 1) found in pid namespace "
+                    + namespace + " of process " + pid);
+        }
+        long start = startTicks(pid, init);
+        // If the init died and its pid was reused before we read its start time, it is no longer in the namespace.
+        if (!namespace.equals(readLinkQuietly(pidDir(init).resolve("ns/pid")))) {
+            throw new NoSuchProcessException(pid, "init " + init + " of pid namespace " + namespace + " vanished");
+        }
+        return new Reaper(init, start);
+    }
+
+    /** Follows PPid while the parent is in the namespace; the pid whose NSpid ends in 1, or -1. */
+    private int initAmongParents(int pid, String namespace) {
+        int current = pid;
+        for (int step = 0; step < MAX_PARENT_STEPS; step++) {
+            String status = readQuietly(pidDir(current).resolve("status"));
+            if (status == null) return -1;
+            if (innermostPid(status) == 1) return current;
+            int parent = parentPid(status);
+            if (parent <= 0 || !namespace.equals(readLinkQuietly(pidDir(parent).resolve("ns/pid")))) return -1;
+            current = parent;
+        }
+        return -1;
+    }
+
+    /** Scans every process for one in the namespace whose NSpid ends in 1; its pid or -1. */
+    private int initByScan(String namespace) {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(procRoot)) {
+            for (Path entry : entries) {
+                int pid = parsePid(entry.getFileName().toString());
+                if (pid <= 0 || !namespace.equals(readLinkQuietly(entry.resolve("ns/pid")))) continue;
+                String status = readQuietly(entry.resolve("status"));
+                if (status != null && innermostPid(status) == 1) return pid;
+            }
+        } catch (IOException | DirectoryIteratorException e) {
+            throw new CgroupException(CgroupException.Kind.IO_ERROR, "cannot scan " + procRoot + ": " + e, e);
+        }
+        return -1;
+    }
+
+    private long startTicks(int caller, int pid) {
+        Path file = pidDir(pid).resolve("stat");
+        String stat = readQuietly(file);
+        if (stat == null) throw new NoSuchProcessException(caller, "process " + pid + " does not exist");
+        return parseStartTicks(stat, file);
+    }
+
+    private String cgroupText(int caller, int pid) {
+        Path file = pidDir(pid).resolve("cgroup");
+        try {
+            return new String(Files.readAllBytes(file), UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new NoSuchProcessException(caller, "process " + pid + " does not exist");
+        } catch (IOException e) {
+            if (!Files.isDirectory(pidDir(pid))) throw new NoSuchProcessException(caller, "process " + pid + " does not exist");
+            throw new CgroupException(CgroupException.Kind.IO_ERROR, "cannot read " + file + ": " + e, e);
+        }
+    }
+
+    private Path pidDir(int pid) {
+        return procRoot.resolve(Integer.toString(pid));
+    }
+
+    /** A link's target; null if it (or the process) does not exist; IO_ERROR otherwise. */
+    private static String readLink(int caller, Path link) {
+        try {
+            return Files.readSymbolicLink(link).toString();
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (IOException e) {
+            throw new CgroupException(CgroupException.Kind.IO_ERROR, "cannot read " + link + " (pid " + caller + "): " + e, e);
+        }
+    }
+
+    /** A link's target, or null on any error (processes come and go while we look at them). */
+    private static String readLinkQuietly(Path link) {
+        try {
+            return Files.readSymbolicLink(link).toString();
+        } catch (IOException | UnsupportedOperationException e) {
+            return null;
+        }
+    }
+
+    /** A file's content, or null on any error. */
+    private static String readQuietly(Path file) {
+        try {
+            return new String(Files.readAllBytes(file), UTF_8);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package io.proclens.cli;
+
+import io.proclens.bindings.LibFuse;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** The checks before mounting, each failing with one line that says what to do. */
+final class Preflight {
+    private Preflight() {
+    }
+
+    static void check() {
+        if (!isRoot()) {
+            throw new UserError("must run as root (it mounts a filesystem with allow_other and reads every cgroup)");
+        }
+        Path fuse = Path.of("/dev/fuse");
+        if (!Files.exists(fuse)) {
+            throw new UserError("/dev/fuse is missing: load the fuse module (modprobe fuse), or in a container"
+                    + " pass --device /dev/fuse");
+        }
+        if (!Files.isReadable(fuse) || !Files.isWritable(fuse)) {
+            throw new UserError("/dev/fuse is not usable by this process (check device permissions or the"
+                    + " container's device cgroup)");
+        }
+        if (libfuseVersion().isEmpty()) {
+            throw new UserError("libfuse3 is not installed (libfuse3.so.3 not found): apt-get install fuse3");
+        }
+    }
+
+    /** libfuse's version as "3.14" (from fuse_pkgversion), or empty when the library cannot be loaded. */
+    static Optional<String> libfuseVersion() {
+        try {
+            return Optional.of(LibFuse.fuse_pkgversion().reinterpret(64).getString(0));
+        } catch (Throwable t) { // a missing library surfaces as an error while the bindings class initialises
+            return Optional.empty();
+        }
+    }
+
+    private static boolean isRoot() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Uid:")) return line.split("\\s+")[2].equals("0"); // effective uid
+            }
+        } catch (IOException e) {
+            return false;
+        }
+        return false;
+    }
+}

@@ -1,0 +1,124 @@
+package io.proclens.fs;
+
+import io.proclens.cgroup.Caller;
+import io.proclens.cgroup.Cgroup;
+import io.proclens.cgroup.CgroupLayout;
+import io.proclens.cgroup.CgroupReader;
+import io.proclens.cgroup.CpuSet;
+import io.proclens.cgroup.Processes;
+import io.proclens.view.CpuinfoView;
+import io.proclens.view.MeminfoView;
+import io.proclens.view.OnlineView;
+import io.proclens.view.UptimeView;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.logging.Logger;
+
+/**
+ * Which view serves which file, and where its inputs come from: the caller's cgroup (through its pid
+ * namespace's init, so every process of a container sees the same numbers) and the host's own file.
+ *
+ * <p>When the caller's numbers cannot be read (a cgroup removed mid-read, a controller missing), the
+ * answer is the host's file: logged once per file and reason, and counted.
+ */
+public final class CgroupRenderer implements Renderer {
+    private static final Logger LOG = Logger.getLogger(CgroupRenderer.class.getName());
+    private final Path root;
+    private final CgroupLayout layout;
+    private final CgroupReader reader;
+    private final Processes processes;
+    private final boolean swapEnabled;
+    private final LongAdder fallbacks = new LongAdder();
+    private final Set<String> loggedFallbacks = ConcurrentHashMap.newKeySet();
+
+    /**
+     * @param root the filesystem root the host files are read under ("/" in production, a fixture in tests)
+     */
+    public CgroupRenderer(Path root, CgroupLayout layout, CgroupReader reader, Processes processes,
+                          boolean swapEnabled) {
+        this.root = root;
+        this.layout = layout;
+        this.reader = reader;
+        this.processes = processes;
+        this.swapEnabled = swapEnabled;
+    }
+
+    @Override
+    public String render(VirtualFile file, int callerPid) throws FsException {
+        String host = hostFile(file);
+        Caller caller;
+        try {
+            caller = processes.caller(callerPid);
+        } catch (RuntimeException e) {
+            return fallBack(file, "caller " + callerPid + " not resolvable", e, host);
+        }
+        try {
+            Cgroup cgroup = layout.cgroupOf(caller.cgroupText());
+            return switch (file) {
+                case MEMINFO -> MeminfoView.render(host, reader.memory(cgroup), swapEnabled);
+                case CPUINFO -> CpuinfoView.render(host, cpus(cgroup));
+                case CPU_ONLINE -> OnlineView.render(cpus(cgroup));
+                case UPTIME -> uptime(host, caller, cgroup);
+            };
+        } catch (RuntimeException e) {
+            return fallBack(file, "cgroup of pid " + caller.reaperPid() + " not readable", e, host);
+        }
+    }
+
+    private String uptime(String host, Caller caller, Cgroup cgroup) {
+        if (!caller.ownPidNamespace()) return UptimeView.render(host, OptionalDouble.empty(), 0, 0);
+        double hostUptime = UptimeView.hostUptimeSeconds(host);
+        double since = hostUptime - caller.reaperStartTicks() / (double) Processes.USER_HZ;
+        OptionalLong usage = reader.cpuUsageNanos(cgroup);
+        return UptimeView.render(host, OptionalDouble.of(since), cpus(cgroup).size(),
+                usage.isPresent() ? usage.getAsLong() / 1e9 : 0);
+    }
+
+    /** The caller's cpuset, within the host's online CPUs; all online CPUs when there is no cpuset. */
+    private CpuSet cpus(Cgroup cgroup) {
+        CpuSet online = CpuSet.parse(read(VirtualFile.CPU_ONLINE.hostPath()));
+        CpuSet own = reader.cpuset(cgroup).map(online::intersect).orElse(online);
+        return own.isEmpty() ? online : own;
+    }
+
+    private String fallBack(VirtualFile file, String reason, RuntimeException cause, String host) {
+        fallbacks.increment();
+        if (loggedFallbacks.add(file + ":" + cause.getClass().getName())) {
+            LOG.warning(file.path() + ": " + reason + " (" + cause.getMessage() + "), answering the host's file;"
+                    + " logged once");
+        }
+        return host;
+    }
+
+    /** How many answers were the host's file because the caller's numbers could not be read. */
+    public long fallbacks() {
+        return fallbacks.sum();
+    }
+
+    private String hostFile(VirtualFile file) throws FsException {
+        try {
+            return Files.readString(resolve(file.hostPath()));
+        } catch (IOException e) {
+            throw new FsException(FsException.Failure.IO, file.hostPath() + ": " + e.getMessage());
+        }
+    }
+
+    private String read(String hostPath) {
+        try {
+            return Files.readString(resolve(hostPath));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private Path resolve(String hostPath) {
+        return root.resolve(hostPath.substring(1));
+    }
+}

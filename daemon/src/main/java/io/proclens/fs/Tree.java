@@ -1,0 +1,67 @@
+package io.proclens.fs;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The fixed directory tree: every directory on the way to a {@link VirtualFile} and the files themselves,
+ * numbered once at start (root = 1). Immutable after construction, so any thread may read it.
+ */
+final class Tree {
+    /** A directory or a file; a file knows which virtual file it serves. */
+    record Node(long ino, String name, long parent, VirtualFile file, List<Node> children) {
+        boolean directory() {
+            return file == null;
+        }
+
+        NodeAttr attr() {
+            // A directory's links: itself, its entry in the parent, and each subdirectory's "..".
+            int links = directory() ? 2 + (int) children.stream().filter(Node::directory).count() : 1;
+            return new NodeAttr(ino, directory(), 0, links);
+        }
+    }
+
+    private final List<Node> byIno = new ArrayList<>(); // index = ino - 1
+    private final Map<Long, Map<String, Node>> childrenByName = new HashMap<>();
+
+    Tree(List<VirtualFile> files) {
+        add(null, "", null);
+        for (VirtualFile file : files) {
+            String[] parts = file.path().split("/");
+            Node dir = byIno.getFirst();
+            for (int i = 0; i < parts.length - 1; i++) {
+                Node next = child(dir.ino(), parts[i]);
+                dir = next != null ? next : add(dir, parts[i], null);
+            }
+            add(dir, parts[parts.length - 1], file);
+        }
+    }
+
+    private Node add(Node parent, String name, VirtualFile file) {
+        Node node = new Node(byIno.size() + 1L, name, parent == null ? Filesystem.ROOT : parent.ino(), file,
+                file == null ? new ArrayList<>() : List.of());
+        byIno.add(node);
+        if (parent != null) {
+            parent.children().add(node);
+            childrenByName.computeIfAbsent(parent.ino(), k -> new HashMap<>()).put(name, node);
+        }
+        return node;
+    }
+
+    /** The node of {@code ino}, or null. */
+    Node get(long ino) {
+        return ino >= 1 && ino <= byIno.size() ? byIno.get((int) (ino - 1)) : null;
+    }
+
+    /** The child {@code name} of directory {@code parent}, or null. */
+    Node child(long parent, String name) {
+        return childrenByName.getOrDefault(parent, Map.of()).get(name);
+    }
+
+    List<Node> children(Node dir) {
+        return Collections.unmodifiableList(dir.children());
+    }
+}

@@ -1,0 +1,181 @@
+package io.proclens.fuse;
+
+import io.proclens.bindings.LibFuse;
+import io.proclens.bindings.fuse_args;
+import io.proclens.bindings.fuse_buf;
+import io.proclens.bindings.fuse_lowlevel_ops;
+import io.proclens.fs.Filesystem;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Logger;
+
+/**
+ * One mounted FUSE session and the loop threads that serve it.
+ *
+ * <p>Each loop thread is a platform thread that receives requests into its own buffer and lets libfuse
+ * dispatch them to our upcalls on that same thread: no hand-off between threads on the path of a request.
+ * All native state (options, ops table, upcall stubs) lives in one arena owned by the session and closed
+ * after the last loop thread has ended.
+ */
+public final class FuseSession implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(FuseSession.class.getName());
+
+    /** allow_other: containers' processes are other users; ro + default_permissions: nothing can be written. */
+    static final String MOUNT_OPTIONS = "allow_other,default_permissions,ro,fsname=proclens,subtype=proclens";
+
+    private final Arena arena;
+    private final MemorySegment session;
+    private final Path mountpoint;
+    private final long connectionId;
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private final List<Thread> loops = new CopyOnWriteArrayList<>(); // written by serve(), read by stop()
+
+    private FuseSession(Arena arena, MemorySegment session, Path mountpoint, long connectionId) {
+        this.arena = arena;
+        this.session = session;
+        this.mountpoint = mountpoint;
+        this.connectionId = connectionId;
+    }
+
+    /**
+     * Creates the session and mounts it at {@code mountpoint}, which must be an existing, unused directory.
+     *
+     * @throws MountException with a one-line reason when libfuse refuses
+     */
+    public static FuseSession mount(Path mountpoint, Filesystem fs, boolean debug) throws MountException {
+        Arena arena = Arena.ofShared();
+        boolean mounted = false;
+        try {
+            MemorySegment args = arguments(arena, debug);
+            MemorySegment ops = new Operations(fs).table(arena);
+            MemorySegment session = SessionFactory.newSession(args, ops, fuse_lowlevel_ops.sizeof(), arena);
+            LibFuse.fuse_opt_free_args(args); // the session has parsed them; free what libfuse may have copied
+            if (session.equals(MemorySegment.NULL)) {
+                throw new MountException("libfuse refused the session options (" + MOUNT_OPTIONS + ")");
+            }
+            if (LibFuse.fuse_session_mount(session, arena.allocateFrom(mountpoint.toString())) != 0) {
+                LibFuse.fuse_session_destroy(session);
+                throw new MountException("mounting at " + mountpoint + " failed (libfuse printed why above)");
+            }
+            mounted = true;
+            // Not a stat of the mountpoint: that would wait for this very session to answer.
+            long connection = Mountpoint.connectionId(mountpoint);
+            return new FuseSession(arena, session, mountpoint, connection);
+        } finally {
+            if (!mounted) arena.close();
+        }
+    }
+
+    private static MemorySegment arguments(Arena arena, boolean debug) {
+        List<String> argv = new ArrayList<>(List.of("proclens", "-o", MOUNT_OPTIONS));
+        if (debug) argv.add("-d");
+        MemorySegment pointers = arena.allocate(ValueLayout.ADDRESS, argv.size() + 1);
+        for (int i = 0; i < argv.size(); i++) {
+            pointers.setAtIndex(ValueLayout.ADDRESS, i, arena.allocateFrom(argv.get(i)));
+        }
+        MemorySegment args = fuse_args.allocate(arena);
+        fuse_args.argc(args, argv.size());
+        fuse_args.argv(args, pointers);
+        fuse_args.allocated(args, 0);
+        return args;
+    }
+
+    public Path mountpoint() {
+        return mountpoint;
+    }
+
+    /** Starts {@code threads} loop threads and blocks until all of them have ended (after {@link #stop()}). */
+    public void serve(int threads) throws InterruptedException {
+        for (int i = 0; i < threads; i++) {
+            Thread loop = Thread.ofPlatform().name("fuse-loop-" + i).unstarted(this::loop);
+            loops.add(loop);
+            loop.start();
+        }
+        for (Thread loop : loops) loop.join();
+    }
+
+    private void loop() {
+        try (Arena own = Arena.ofConfined()) {
+            MemorySegment buf = fuse_buf.allocate(own); // zeroed: libfuse allocates mem on first receive
+            try {
+                while (!stopping.get() && LibFuse.fuse_session_exited(session) == 0) {
+                    int received = LibFuse.fuse_session_receive_buf(session, buf);
+                    if (received == -Errno.EINTR || received == -Errno.EAGAIN) continue;
+                    if (received <= 0) {
+                        if (received < 0 && received != -Errno.ENODEV && !stopping.get()) {
+                            LOG.warning("receiving from /dev/fuse failed: errno " + -received);
+                        }
+                        break; // 0 or ENODEV: the filesystem was unmounted
+                    }
+                    LibFuse.fuse_session_process_buf(session, buf);
+                }
+            } finally {
+                LibFuse.free(fuse_buf.mem(buf));
+            }
+        } catch (Throwable t) {
+            LOG.severe("loop thread " + Thread.currentThread().getName() + " ended: " + t);
+        }
+        // One loop ending for any reason ends the session: a half-served mount helps nobody.
+        LibFuse.fuse_session_exit(session);
+    }
+
+    /**
+     * Unmounts and wakes the loop threads. A detached mount that containers still hold through bind mounts
+     * stays alive, so if the threads do not end, the connection is aborted through fusectl.
+     */
+    public void stop() {
+        if (!stopping.compareAndSet(false, true)) return;
+        LibFuse.fuse_session_exit(session);
+        try (Arena call = Arena.ofConfined()) {
+            LibFuse.umount2(call.allocateFrom(mountpoint.toString()), LibFuse.MNT_DETACH());
+        }
+        if (!awaitLoops(2, TimeUnit.SECONDS)) {
+            abortConnection();
+            awaitLoops(5, TimeUnit.SECONDS);
+        }
+    }
+
+    private boolean awaitLoops(long time, TimeUnit unit) {
+        long deadline = System.nanoTime() + unit.toNanos(time);
+        for (Thread loop : loops) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) return false;
+            try {
+                if (!loop.join(java.time.Duration.ofNanos(left))) return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void abortConnection() {
+        if (connectionId < 0) return;
+        Path abort = Path.of("/sys/fs/fuse/connections", Long.toString(connectionId), "abort");
+        try {
+            Files.writeString(abort, "1");
+            LOG.info("aborted FUSE connection " + connectionId + " still held by bind mounts");
+        } catch (IOException e) {
+            LOG.warning("could not abort FUSE connection " + connectionId + ": " + e.getMessage());
+        }
+    }
+
+    /** Frees the session; call after {@link #serve(int)} has returned. */
+    @Override
+    public void close() {
+        stop();
+        LibFuse.fuse_session_destroy(session);
+        arena.close();
+    }
+}

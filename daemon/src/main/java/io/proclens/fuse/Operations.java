@@ -1,0 +1,194 @@
+package io.proclens.fuse;
+
+import io.proclens.bindings.LibFuse;
+import io.proclens.bindings.fuse_ctx;
+import io.proclens.bindings.fuse_entry_param;
+import io.proclens.bindings.fuse_file_info;
+import io.proclens.bindings.fuse_lowlevel_ops;
+import io.proclens.bindings.stat;
+import io.proclens.fs.DirEntry;
+import io.proclens.fs.Filesystem;
+import io.proclens.fs.FsException;
+import io.proclens.fs.NodeAttr;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The low-level op upcalls: each adapter converts the native arguments, asks the {@link Filesystem}
+ * and sends exactly one reply on every path. No exception leaves an upcall (it would end the JVM):
+ * every adapter catches {@link Throwable}, replies EIO and logs.
+ *
+ * <p>Ops we leave out get libfuse's default answer: ENOSYS for flush (the kernel then stops sending
+ * it), write and every namespace change (also refused earlier by the kernel: the mount is read-only
+ * and every mode is 0444/0555 under default_permissions); no reply for forget (our inodes live forever).
+ */
+final class Operations {
+    private static final Logger LOG = Logger.getLogger(Operations.class.getName());
+
+    /** The tree and every node's attributes are the same for every caller and never change while we run. */
+    static final double ENTRY_TIMEOUT_SECONDS = 3600;
+    static final double ATTR_TIMEOUT_SECONDS = 3600;
+
+    static final int DIRECTORY_MODE = LibFuse.S_IFDIR() | 0555;
+    static final int FILE_MODE = LibFuse.S_IFREG() | 0444;
+
+    /** fuse_file_info's bitfield word follows {@code int flags}; its bit order is fixed by libfuse's ABI. */
+    static final long FILE_INFO_BITS_OFFSET = 4;
+    static final int DIRECT_IO_BIT = 1 << 1;
+    static final int KEEP_CACHE_BIT = 1 << 2;
+    static final int NOFLUSH_BIT = 1 << 7;
+
+    private final Filesystem fs;
+    private final long startSeconds = System.currentTimeMillis() / 1000;
+
+    Operations(Filesystem fs) {
+        this.fs = fs;
+    }
+
+    /** Builds the ops table in {@code arena}; the upcall stubs live as long as the arena. */
+    MemorySegment table(Arena arena) {
+        MemorySegment ops = fuse_lowlevel_ops.allocate(arena); // zeroed: every op we leave out is NULL
+        fuse_lowlevel_ops.lookup(ops, fuse_lowlevel_ops.lookup.allocate(this::lookup, arena));
+        fuse_lowlevel_ops.getattr(ops, fuse_lowlevel_ops.getattr.allocate(this::getattr, arena));
+        fuse_lowlevel_ops.open(ops, fuse_lowlevel_ops.open.allocate(this::open, arena));
+        fuse_lowlevel_ops.read(ops, fuse_lowlevel_ops.read.allocate(this::read, arena));
+        fuse_lowlevel_ops.release(ops, fuse_lowlevel_ops.release.allocate(this::release, arena));
+        fuse_lowlevel_ops.opendir(ops, fuse_lowlevel_ops.opendir.allocate(this::opendir, arena));
+        fuse_lowlevel_ops.readdir(ops, fuse_lowlevel_ops.readdir.allocate(this::readdir, arena));
+        fuse_lowlevel_ops.releasedir(ops, fuse_lowlevel_ops.releasedir.allocate(this::releasedir, arena));
+        return ops;
+    }
+
+    // ---- adapters: convert, delegate, reply once ----
+
+    void lookup(MemorySegment req, long parent, MemorySegment name) {
+        reply(req, "lookup", () -> {
+            NodeAttr attr = fs.lookup(parent, name.reinterpret(Long.MAX_VALUE).getString(0));
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment entry = fuse_entry_param.allocate(arena);
+                fuse_entry_param.ino(entry, attr.ino());
+                fuse_entry_param.entry_timeout(entry, ENTRY_TIMEOUT_SECONDS);
+                fuse_entry_param.attr_timeout(entry, ATTR_TIMEOUT_SECONDS);
+                fillStat(fuse_entry_param.attr(entry), attr);
+                return LibFuse.fuse_reply_entry(req, entry);
+            }
+        });
+    }
+
+    void getattr(MemorySegment req, long ino, MemorySegment fileInfo) {
+        reply(req, "getattr", () -> {
+            NodeAttr attr = fs.getattr(ino);
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment st = stat.allocate(arena);
+                fillStat(st, attr);
+                return LibFuse.fuse_reply_attr(req, st, ATTR_TIMEOUT_SECONDS);
+            }
+        });
+    }
+
+    void open(MemorySegment req, long ino, MemorySegment fileInfo) {
+        reply(req, "open", () -> {
+            MemorySegment fi = fileInfo.reinterpret(fuse_file_info.sizeof());
+            int pid = fuse_ctx.pid(LibFuse.fuse_req_ctx(req).reinterpret(fuse_ctx.sizeof()));
+            long handle = fs.open(ino, fuse_file_info.flags(fi), pid);
+            fuse_file_info.fh(fi, handle);
+            // Direct I/O: the page cache is per inode and shared by every container, so it must never
+            // keep one caller's bytes for another. No flush: we have nothing to write back.
+            int bits = fi.get(ValueLayout.JAVA_INT, FILE_INFO_BITS_OFFSET);
+            bits = (bits | DIRECT_IO_BIT | NOFLUSH_BIT) & ~KEEP_CACHE_BIT;
+            fi.set(ValueLayout.JAVA_INT, FILE_INFO_BITS_OFFSET, bits);
+            int result = LibFuse.fuse_reply_open(req, fi);
+            if (result != 0) fs.release(handle); // the open was interrupted: no release will come
+            return result;
+        });
+    }
+
+    void read(MemorySegment req, long ino, long size, long offset, MemorySegment fileInfo) {
+        reply(req, "read", () -> {
+            long handle = fuse_file_info.fh(fileInfo.reinterpret(fuse_file_info.sizeof()));
+            MemorySegment bytes = fs.read(handle, offset, size);
+            return LibFuse.fuse_reply_buf(req, bytes, bytes.byteSize());
+        });
+    }
+
+    void release(MemorySegment req, long ino, MemorySegment fileInfo) {
+        reply(req, "release", () -> {
+            fs.release(fuse_file_info.fh(fileInfo.reinterpret(fuse_file_info.sizeof())));
+            return LibFuse.fuse_reply_err(req, 0);
+        });
+    }
+
+    void opendir(MemorySegment req, long ino, MemorySegment fileInfo) {
+        reply(req, "opendir", () -> {
+            NodeAttr attr = fs.getattr(ino);
+            if (!attr.directory()) throw new FsException(FsException.Failure.NOT_A_DIRECTORY, "not a directory");
+            return LibFuse.fuse_reply_open(req, fileInfo);
+        });
+    }
+
+    void readdir(MemorySegment req, long ino, long size, long offset, MemorySegment fileInfo) {
+        reply(req, "readdir", () -> {
+            List<DirEntry> entries = fs.readdir(ino);
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment buffer = arena.allocate(Math.max(size, 1));
+                MemorySegment st = stat.allocate(arena);
+                long used = 0;
+                // Offsets are entry indexes: the kernel passes back the offset of the next entry to read.
+                for (long index = Math.max(offset, 0); index < entries.size(); index++) {
+                    DirEntry entry = entries.get((int) index);
+                    fillStat(st, entry.attr());
+                    MemorySegment name = arena.allocateFrom(entry.name());
+                    long need = LibFuse.fuse_add_direntry(req, buffer.asSlice(used), size - used, name, st, index + 1);
+                    if (need > size - used) break; // full: the kernel asks again from this entry
+                    used += need;
+                }
+                return LibFuse.fuse_reply_buf(req, buffer, used);
+            }
+        });
+    }
+
+    void releasedir(MemorySegment req, long ino, MemorySegment fileInfo) {
+        reply(req, "releasedir", () -> LibFuse.fuse_reply_err(req, 0));
+    }
+
+    // ---- helpers ----
+
+    private void fillStat(MemorySegment st, NodeAttr attr) {
+        st.fill((byte) 0);
+        stat.st_ino(st, attr.ino());
+        stat.st_mode(st, attr.directory() ? DIRECTORY_MODE : FILE_MODE);
+        stat.st_nlink(st, attr.links());
+        stat.st_size(st, attr.size());
+        stat.st_blksize(st, 4096);
+        for (MemorySegment time : List.of(stat.st_atim(st), stat.st_mtim(st), stat.st_ctim(st))) {
+            time.set(ValueLayout.JAVA_LONG, 0, startSeconds);
+        }
+    }
+
+    /** One reply on every path: the op's own, an errno for a failure, EIO for anything unexpected. */
+    private static void reply(MemorySegment req, String op, ReplyingCall call) {
+        try {
+            call.run();
+        } catch (FsException e) {
+            LibFuse.fuse_reply_err(req, Errno.of(e.failure()));
+        } catch (Throwable t) {
+            LOG.log(Level.WARNING, op + " failed, answering EIO", t);
+            try {
+                LibFuse.fuse_reply_err(req, Errno.EIO);
+            } catch (Throwable ignored) {
+                // nothing more can be done for this request; never let it escape the upcall
+            }
+        }
+    }
+
+    @FunctionalInterface
+    private interface ReplyingCall {
+        /** Computes the answer and sends its reply; returns libfuse's result of sending it. */
+        int run() throws FsException;
+    }
+}

@@ -1,0 +1,107 @@
+package io.proclens.fs;
+
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ProcFsTest {
+    /** Renders "FILE for PID" so each snapshot shows whom it was made for. */
+    private final ProcFs fs = new ProcFs(List.of(VirtualFile.values()),
+            (file, pid) -> file.path() + " for " + pid + "\n");
+
+    private long ino(String path) throws FsException {
+        long ino = Filesystem.ROOT;
+        for (String name : path.split("/")) ino = fs.lookup(ino, name).ino();
+        return ino;
+    }
+
+    private static String text(MemorySegment bytes) {
+        return new String(bytes.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void treeHasLxcfsPathsAndOnlyThem() throws FsException {
+        for (VirtualFile file : VirtualFile.values()) {
+            NodeAttr attr = fs.getattr(ino(file.path()));
+            assertFalse(attr.directory(), file.path());
+            assertEquals(1, attr.links());
+        }
+        assertTrue(fs.getattr(ino("sys/devices/system/cpu")).directory());
+        assertEquals(List.of(".", "..", "proc", "sys"), names(Filesystem.ROOT));
+        assertEquals(List.of(".", "..", "meminfo", "cpuinfo", "uptime"), names(ino("proc")));
+        FsException missing = assertThrows(FsException.class, () -> fs.lookup(ino("proc"), "stat"));
+        assertEquals(FsException.Failure.NOT_FOUND, missing.failure());
+    }
+
+    @Test
+    void rootLinksCountItsSubdirectories() throws FsException {
+        assertEquals(4, fs.getattr(Filesystem.ROOT).links()); // ".", its name, and ".." of proc and sys
+        assertEquals(2, fs.getattr(ino("proc")).links());
+    }
+
+    @Test
+    void lookupBelowAFileIsNotADirectory() throws FsException {
+        long meminfo = ino("proc/meminfo");
+        assertEquals(FsException.Failure.NOT_A_DIRECTORY,
+                assertThrows(FsException.class, () -> fs.lookup(meminfo, "x")).failure());
+        assertEquals(FsException.Failure.NOT_A_DIRECTORY,
+                assertThrows(FsException.class, () -> fs.readdir(meminfo)).failure());
+    }
+
+    @Test
+    void unknownInodeIsNotFound() {
+        assertEquals(FsException.Failure.NOT_FOUND,
+                assertThrows(FsException.class, () -> fs.getattr(999)).failure());
+        assertEquals(FsException.Failure.NOT_FOUND,
+                assertThrows(FsException.class, () -> fs.getattr(0)).failure());
+    }
+
+    @Test
+    void eachHandleKeepsTheSnapshotRenderedForItsCaller() throws FsException {
+        long meminfo = ino("proc/meminfo");
+        long first = fs.open(meminfo, 0, 100);
+        long second = fs.open(meminfo, 0, 200);
+        assertEquals("proc/meminfo for 100\n", text(fs.read(first, 0, 4096)));
+        assertEquals("proc/meminfo for 200\n", text(fs.read(second, 0, 4096)));
+        assertEquals(2, fs.openHandles());
+        fs.release(first);
+        fs.release(second);
+        assertEquals(0, fs.openHandles());
+        assertEquals(FsException.Failure.BAD_HANDLE,
+                assertThrows(FsException.class, () -> fs.read(first, 0, 10)).failure());
+    }
+
+    @Test
+    void readsAreSlicedByOffsetAndSize() throws FsException {
+        long handle = fs.open(ino("proc/uptime"), 0, 7); // "proc/uptime for 7\n": 18 bytes
+        assertEquals("proc", text(fs.read(handle, 0, 4)));
+        assertEquals("uptime for 7\n", text(fs.read(handle, 5, 1 << 20)));
+        assertEquals("", text(fs.read(handle, 18, 10)));
+        assertEquals("", text(fs.read(handle, Long.MAX_VALUE, 10)));
+        assertEquals("", text(fs.read(handle, -1, 10)));
+        assertEquals("", text(fs.read(handle, 0, 0)));
+    }
+
+    @Test
+    void openForWritingOrOfADirectoryIsRefused() throws FsException {
+        long meminfo = ino("proc/meminfo");
+        assertEquals(FsException.Failure.READ_ONLY,
+                assertThrows(FsException.class, () -> fs.open(meminfo, 1 /* O_WRONLY */, 1)).failure());
+        assertEquals(FsException.Failure.READ_ONLY,
+                assertThrows(FsException.class, () -> fs.open(meminfo, 2 /* O_RDWR */, 1)).failure());
+        assertEquals(FsException.Failure.IS_A_DIRECTORY,
+                assertThrows(FsException.class, () -> fs.open(ino("proc"), 0, 1)).failure());
+        assertEquals(0, fs.openHandles());
+    }
+
+    private List<String> names(long dir) throws FsException {
+        return fs.readdir(dir).stream().map(DirEntry::name).toList();
+    }
+}

@@ -1,0 +1,82 @@
+package io.proclens.it;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The same integration tests on a pure cgroup v2 machine: a throw-away VM (../shared/tools/cgroup2-vm) boots
+ * with cgroup_no_v1=all and runs {@link MountIT} and {@link LxcfsComparisonIT} there with JUnit's console
+ * launcher, against the same daemon jar.
+ */
+class CgroupV2VmIT {
+    static final List<Class<?>> IN_VM = List.of(MountIT.class, LxcfsComparisonIT.class);
+
+    @TempDir
+    Path share;
+
+    @Test
+    void integrationTestsPassOnPureCgroupV2() throws Exception {
+        Assumptions.assumeFalse(TestCgroup.pureV2(), "already on cgroup v2: the other tests cover it here");
+        Host.assumeRootWithFuse();
+        Path runner = Path.of(System.getProperty("proclens.root", "..")).resolve("../shared/tools/cgroup2-vm/run.sh")
+                .normalize();
+        Assumptions.assumeTrue(Files.isExecutable(runner), "no cgroup v2 VM runner at " + runner);
+
+        Files.copy(Host.daemonJar(), share.resolve("proclens.jar"));
+        Files.copy(consoleLauncherJar(), share.resolve("junit-console.jar"));
+        copyTree(Path.of(CgroupV2VmIT.class.getProtectionDomain().getCodeSource().getLocation().toURI()),
+                share.resolve("test-classes"));
+        List<String> command = new ArrayList<>(List.of("java", "--enable-native-access=ALL-UNNAMED",
+                "-Dproclens.jar=/mnt/share/proclens.jar", "-Dproclens.it.startSeconds=120",
+                "-jar", "/mnt/share/junit-console.jar", "execute", "--disable-banner", "--details=tree",
+                "--class-path", "/mnt/share/test-classes"));
+        for (Class<?> test : IN_VM) command.add("--select-class=" + test.getName());
+
+        ProcessBuilder vm = new ProcessBuilder(runner.toString(), String.join(" ", command))
+                .redirectErrorStream(true);
+        vm.environment().put("VM_SHARE", share.toString());
+        vm.environment().put("VM_TIMEOUT", "900");
+        Process process = vm.start();
+        String output = new String(process.getInputStream().readAllBytes());
+        int status = process.waitFor();
+        System.out.println(output);
+
+        assertEquals(0, status, "the tests in the cgroup v2 VM failed:\n" + output);
+        assertEquals(0, count(output, "tests failed"), output);
+        assertEquals(0, count(output, "tests skipped"), "nothing may be skipped in the VM:\n" + output);
+        assertTrue(count(output, "tests successful") >= 10, output);
+    }
+
+    private static long count(String output, String label) {
+        Matcher m = Pattern.compile("\\[\\s*(\\d+) " + label + "\\s*]").matcher(output);
+        assertTrue(m.find(), "no '" + label + "' in the launcher's summary:\n" + output);
+        return Long.parseLong(m.group(1));
+    }
+
+    private static Path consoleLauncherJar() {
+        Path jar = Path.of(System.getProperty("junit.console.jar", "target/it/junit-console.jar"));
+        Assumptions.assumeTrue(Files.isRegularFile(jar), "JUnit's console launcher is not at " + jar);
+        return jar;
+    }
+
+    private static void copyTree(Path from, Path to) throws Exception {
+        try (var paths = Files.walk(from)) {
+            for (Path path : paths.toList()) {
+                Path target = to.resolve(from.relativize(path).toString());
+                if (Files.isDirectory(path)) Files.createDirectories(target);
+                else Files.copy(path, target);
+            }
+        }
+    }
+}

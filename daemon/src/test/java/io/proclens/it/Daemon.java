@@ -1,0 +1,98 @@
+package io.proclens.it;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** A proclens daemon started from the built jar, in the foreground, as a user would run it. */
+final class Daemon implements AutoCloseable {
+    static final Duration START_TIMEOUT = Duration.ofSeconds(Long.getLong("proclens.it.startSeconds", 30));
+
+    final Path mountpoint;
+    final Path log;
+    private final Process process;
+
+    private Daemon(Path mountpoint, Path log, Process process) {
+        this.mountpoint = mountpoint;
+        this.log = log;
+        this.process = process;
+    }
+
+    /** Starts `proclens mount --foreground MOUNTPOINT ARGS` and waits until it serves the mount. */
+    static Daemon start(Path mountpoint, String... args) throws IOException, InterruptedException {
+        Daemon daemon = launch(mountpoint, args);
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (!Host.isMounted(mountpoint, "fuse.proclens")) {
+            if (!daemon.process.isAlive()) {
+                throw new IllegalStateException("proclens exited with " + daemon.process.exitValue() + ": "
+                        + daemon.output());
+            }
+            if (System.nanoTime() > deadline) {
+                daemon.process.destroyForcibly();
+                throw new IllegalStateException("proclens did not mount in " + START_TIMEOUT + ": " + daemon.output());
+            }
+            Thread.sleep(20);
+        }
+        return daemon;
+    }
+
+    /** Starts the daemon without waiting: for tests of how it fails. */
+    static Daemon launch(Path mountpoint, String... args) throws IOException {
+        Path log = Files.createTempFile("proclens-it-", ".log");
+        List<String> command = new ArrayList<>(List.of(Host.java(), "--enable-native-access=ALL-UNNAMED", "-jar",
+                Host.daemonJar().toString(), "mount", "--foreground", mountpoint.toString()));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+        process.getOutputStream().close();
+        return new Daemon(mountpoint, log, process);
+    }
+
+    Path file(String relative) {
+        return mountpoint.resolve(relative);
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** SIGTERM, then the exit status (or -1 if it did not exit in time, after which it is killed). */
+    int terminate() throws InterruptedException {
+        process.destroy();
+        return awaitExit(20);
+    }
+
+    int awaitExit(int seconds) throws InterruptedException {
+        if (process.waitFor(seconds, TimeUnit.SECONDS)) return process.exitValue();
+        process.destroyForcibly();
+        process.waitFor();
+        return -1;
+    }
+
+    void kill9() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
+    String output() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(20, TimeUnit.SECONDS)) process.destroyForcibly().waitFor();
+        }
+        Host.unmountAll(mountpoint);
+        Files.deleteIfExists(log);
+    }
+}

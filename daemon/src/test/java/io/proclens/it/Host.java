@@ -1,0 +1,101 @@
+package io.proclens.it;
+
+import org.junit.jupiter.api.Assumptions;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** What the integration tests need from the machine, and small process helpers. */
+final class Host {
+    private Host() {
+    }
+
+    /** Skips the calling test, with the reason, unless we are root with /dev/fuse. */
+    static void assumeRootWithFuse() {
+        Assumptions.assumeTrue(isRoot(), "needs root: it mounts FUSE and creates cgroups");
+        Assumptions.assumeTrue(Files.exists(Path.of("/dev/fuse")), "needs /dev/fuse");
+    }
+
+    static boolean isRoot() {
+        try {
+            return Files.readAllLines(Path.of("/proc/self/status")).stream()
+                    .filter(l -> l.startsWith("Uid:")).anyMatch(l -> l.split("\\s+")[2].equals("0"));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    static boolean hasCommand(String name) {
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
+            if (Files.isExecutable(Path.of(dir, name))) return true;
+        }
+        return Files.isExecutable(Path.of("/usr/sbin", name)) || Files.isExecutable(Path.of("/sbin", name));
+    }
+
+    /** The java of this JVM: the daemon runs on the same JDK as the tests. */
+    static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /** The daemon jar built by `mvn package`. */
+    static Path daemonJar() {
+        Path jar = Path.of(System.getProperty("proclens.jar", "target/proclens.jar"));
+        Assumptions.assumeTrue(Files.isRegularFile(jar), "the daemon jar " + jar + " is not built (run mvn package)");
+        return jar.toAbsolutePath();
+    }
+
+    /** Runs a command to its end and returns what it printed (stdout and stderr together) and its status. */
+    static Result run(List<String> command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        process.getOutputStream().close();
+        byte[] out = process.getInputStream().readAllBytes();
+        if (!process.waitFor(120, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new IOException("timed out: " + command);
+        }
+        return new Result(process.exitValue(), new String(out, StandardCharsets.UTF_8));
+    }
+
+    static Result run(String... command) throws IOException, InterruptedException {
+        return run(List.of(command));
+    }
+
+    record Result(int status, String output) {
+    }
+
+    /** Whether a filesystem of {@code type} is mounted at {@code path} in our mount namespace. */
+    static boolean isMounted(Path path, String type) {
+        try {
+            String wanted = " " + path.toAbsolutePath() + " ";
+            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+                if (line.contains(wanted) && line.contains(" - " + type + " ")) return true;
+            }
+        } catch (IOException e) {
+            return false;
+        }
+        return false;
+    }
+
+    static boolean anyMountAt(Path path) {
+        try {
+            String wanted = " " + path.toAbsolutePath() + " ";
+            return Files.readAllLines(Path.of("/proc/self/mountinfo")).stream().anyMatch(l -> l.contains(wanted));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Lazily unmounts everything at {@code path}; for cleaning up after a failed test. */
+    static void unmountAll(Path path) throws IOException, InterruptedException {
+        for (int i = 0; i < 8 && anyMountAt(path); i++) run("umount", "-l", path.toString());
+    }
+
+    static List<String> lines(String text) {
+        return new ArrayList<>(text.lines().toList());
+    }
+}

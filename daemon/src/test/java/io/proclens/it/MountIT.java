@@ -1,0 +1,156 @@
+package io.proclens.it;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static io.proclens.it.ProcFiles.kb;
+import static io.proclens.it.ProcFiles.processors;
+import static io.proclens.it.ProcFiles.uptime;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The daemon mounted for real, read by processes in real cgroups. */
+class MountIT {
+    static final long MIB = 1024 * 1024;
+
+    @TempDir
+    Path temp;
+
+    @BeforeEach
+    void needsRootAndFuse() {
+        Host.assumeRootWithFuse();
+    }
+
+    @Test
+    void readerInA256MiBCpuset0CgroupSeesItsOwnLimits() throws Exception {
+        try (Daemon daemon = Daemon.start(temp.resolve("mnt"));
+             TestCgroup cgroup = TestCgroup.create(256 * MIB, "0")) {
+            String meminfo = cgroup.run("cat", daemon.file("proc/meminfo").toString());
+            assertEquals(262144, kb(meminfo, "MemTotal"), meminfo);
+            assertTrue(kb(meminfo, "MemFree") <= 262144, meminfo);
+            assertTrue(kb(meminfo, "MemAvailable") <= 262144, meminfo);
+
+            String cpuinfo = cgroup.run("cat", daemon.file("proc/cpuinfo").toString());
+            assertEquals(List.of(0), processors(cpuinfo), cpuinfo);
+
+            assertEquals("0\n", cgroup.run("cat", daemon.file("sys/devices/system/cpu/online").toString()));
+        }
+    }
+
+    @Test
+    void everyProcessOfAFreshPidNamespaceSeesTheNamespacesUptime() throws Exception {
+        try (Daemon daemon = Daemon.start(temp.resolve("mnt"));
+             TestCgroup cgroup = TestCgroup.create(256 * MIB, "0")) {
+            // sh is the namespace's init; cat, its child, must get the namespace's numbers too.
+            String inside = cgroup.run("unshare", "--pid", "--fork", "sh", "-c",
+                    "sleep 0.3; cat " + daemon.file("proc/uptime") + "; cat " + daemon.file("proc/meminfo"));
+            double[] uptime = uptime(inside.lines().findFirst().orElseThrow());
+            assertTrue(uptime[0] >= 0.2 && uptime[0] < 5, "namespace uptime " + uptime[0]);
+            assertTrue(uptime[1] >= 0 && uptime[1] <= uptime[0] * Runtime.getRuntime().availableProcessors() + 0.01,
+                    "idle " + uptime[1] + " for uptime " + uptime[0]);
+            assertEquals(262144, kb(inside, "MemTotal"), inside);
+
+            // A caller in the host's pid namespace sees the host's uptime.
+            double[] host = uptime(Files.readString(Path.of("/proc/uptime")));
+            double[] seen = uptime(cgroup.run("cat", daemon.file("proc/uptime").toString()));
+            assertEquals(host[0], seen[0], 2.0);
+        }
+    }
+
+    @Test
+    void treeIsLaidOutLikeLxcfsAndReadOnly() throws Exception {
+        try (Daemon daemon = Daemon.start(temp.resolve("mnt"))) {
+            assertEquals("proc\nsys\n", Host.run("ls", daemon.mountpoint.toString()).output());
+            assertEquals("cpuinfo\nmeminfo\nuptime\n", Host.run("ls", daemon.file("proc").toString()).output());
+            assertEquals("444 regular empty file\n",
+                    Host.run("stat", "-c", "%a %F", daemon.file("proc/meminfo").toString()).output());
+            assertEquals("555 directory\n",
+                    Host.run("stat", "-c", "%a %F", daemon.file("sys/devices/system/cpu").toString()).output());
+            Host.Result write = Host.run("sh", "-c", "echo x > " + daemon.file("proc/meminfo"));
+            assertNotEquals(0, write.status());
+            assertTrue(write.output().contains("Read-only file system"), write.output());
+            assertNotEquals(0, Host.run("touch", daemon.file("proc/new").toString()).status());
+            assertFalse(Files.exists(daemon.file("proc/stat")), "no file that is not virtualized yet");
+        }
+    }
+
+    @Test
+    void sigtermUnmountsAndExitsZero() throws Exception {
+        Path mountpoint = temp.resolve("mnt");
+        try (Daemon daemon = Daemon.start(mountpoint)) {
+            assertEquals(0, daemon.terminate(), daemon.output());
+            assertFalse(Host.anyMountAt(mountpoint), "still mounted after SIGTERM");
+        }
+    }
+
+    @Test
+    void deadMountLeftByAKilledDaemonIsClearedAtStart() throws Exception {
+        Path mountpoint = temp.resolve("mnt");
+        try (Daemon killed = Daemon.start(mountpoint)) {
+            killed.kill9();
+            Host.Result stale = Host.run("cat", killed.file("proc/meminfo").toString());
+            assertTrue(stale.output().contains("Transport endpoint is not connected"), stale.output());
+        }
+        // close() above unmounted it; make a real stale mount again and leave it in place this time
+        Daemon killed = Daemon.start(mountpoint);
+        killed.kill9();
+        try (Daemon daemon = Daemon.start(mountpoint)) {
+            assertTrue(daemon.output().contains("clearing the dead"), daemon.output());
+            assertTrue(kb(Files.readString(daemon.file("proc/meminfo")), "MemTotal") > 0);
+        }
+    }
+
+    @Test
+    void busyMountpointIsAOneLineError() throws Exception {
+        Path mountpoint = Files.createDirectory(temp.resolve("busy"));
+        assertEquals(0, Host.run("mount", "-t", "tmpfs", "none", mountpoint.toString()).status());
+        try (Daemon daemon = Daemon.launch(mountpoint)) {
+            assertEquals(1, daemon.awaitExit(30));
+            assertOneLineError(daemon.output(), "is busy: tmpfs");
+        } finally {
+            Host.unmountAll(mountpoint);
+        }
+    }
+
+    @Test
+    void missingMountpointIsCreated() throws Exception {
+        Path mountpoint = temp.resolve("a/b/c");
+        try (Daemon daemon = Daemon.start(mountpoint)) {
+            assertTrue(Files.isRegularFile(daemon.file("proc/meminfo")));
+        }
+    }
+
+    @Test
+    void notRootIsAOneLineError() throws Exception {
+        Host.Result result = Host.run("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                Host.java(), "--enable-native-access=ALL-UNNAMED", "-jar", Host.daemonJar().toString(),
+                "mount", "--foreground", temp.resolve("mnt").toString());
+        assertEquals(1, result.status());
+        assertOneLineError(result.output(), "must run as root");
+    }
+
+    @Test
+    void missingLibfuseIsAOneLineError() throws Exception {
+        Path library = Path.of("/lib/x86_64-linux-gnu/libfuse3.so.3").toRealPath();
+        // Hide the library in a mount namespace of its own: the daemon then cannot load it.
+        Host.Result result = Host.run("unshare", "--mount", "sh", "-c",
+                "mount --bind /dev/null " + library + " && exec \"$@\"", "sh",
+                Host.java(), "--enable-native-access=ALL-UNNAMED", "-jar", Host.daemonJar().toString(),
+                "mount", "--foreground", temp.resolve("mnt").toString());
+        assertEquals(1, result.status());
+        assertOneLineError(result.output(), "libfuse3 is not installed");
+    }
+
+    private static void assertOneLineError(String output, String expected) {
+        List<String> lines = output.lines().filter(l -> !l.isBlank()).toList();
+        assertEquals(1, lines.size(), "expected one line, got:\n" + output);
+        assertTrue(lines.getFirst().startsWith("proclens: ") && lines.getFirst().contains(expected), output);
+    }
+}

@@ -1,0 +1,28 @@
+package io.proclens.it;
+
+/** Reading values out of /proc-style text, for assertions. */
+final class ProcFiles {
+    private ProcFiles() {
+    }
+
+    /** The number in kB of line {@code name} ("MemTotal:  262144 kB"); fails the test if absent. */
+    static long kb(String meminfo, String name) {
+        for (String line : meminfo.split("\n")) {
+            if (line.startsWith(name + ":")) return Long.parseLong(line.substring(name.length() + 1).strip().split("\\s+")[0]);
+        }
+        throw new AssertionError("no " + name + " line in:\n" + meminfo);
+    }
+
+    /** The processor numbers in cpuinfo, in order. */
+    static java.util.List<Integer> processors(String cpuinfo) {
+        return cpuinfo.lines().filter(l -> l.startsWith("processor"))
+                .map(l -> Integer.parseInt(l.substring(l.indexOf(':') + 1).strip())).toList();
+    }
+
+    /** The two numbers of /proc/uptime. */
+    static double[] uptime(String text) {
+        String[] parts = text.strip().split(" ");
+        if (parts.length != 2) throw new AssertionError("not an uptime line: '" + text + "'");
+        return new double[]{Double.parseDouble(parts[0]), Double.parseDouble(parts[1])};
+    }
+}

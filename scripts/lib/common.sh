@@ -1,0 +1,42 @@
+# Sourced by the scripts: finds a JDK >= 22 and the repository root. Prints what to install when there is none.
+
+PROCLENS_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+
+jdk_feature_version() { # prints the feature version of the JDK at $1, or nothing
+    local release="$1/release"
+    [ -x "$1/bin/java" ] || return 0
+    if [ -f "$release" ]; then
+        sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$release"
+    else
+        "$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p'
+    fi
+}
+
+find_jdk() { # sets JAVA_HOME to a JDK >= 22: $JAVA_HOME, then Temurin 25, then any under /usr/lib/jvm
+    local candidate version
+    for candidate in "${JAVA_HOME:-}" /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/*; do
+        [ -n "$candidate" ] || continue
+        version=$(jdk_feature_version "$candidate")
+        if [ -n "$version" ] && [ "$version" -ge 22 ] && [ -x "$candidate/bin/javac" ]; then
+            export JAVA_HOME="$candidate"
+            return 0
+        fi
+    done
+    echo "proclens: no JDK 22 or newer found (checked \$JAVA_HOME and /usr/lib/jvm)." >&2
+    echo "proclens: install one, e.g. Temurin 25 (apt package temurin-25-jdk) or set JAVA_HOME to it." >&2
+    return 1
+}
+
+apt_install() { # installs the Debian packages that are missing; runs apt-get update once first
+    local missing=() pkg
+    for pkg in "$@"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "proclens: missing packages: ${missing[*]}; install them as root (apt-get install ${missing[*]})" >&2
+        return 1
+    fi
+    echo "proclens: installing ${missing[*]}" >&2
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+}

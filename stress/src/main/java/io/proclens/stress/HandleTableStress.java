@@ -1,0 +1,99 @@
+package io.proclens.stress;
+
+import io.proclens.fs.HandleTable;
+import org.openjdk.jcstress.annotations.Actor;
+import org.openjdk.jcstress.annotations.Arbiter;
+import org.openjdk.jcstress.annotations.Description;
+import org.openjdk.jcstress.annotations.JCStressTest;
+import org.openjdk.jcstress.annotations.Outcome;
+import org.openjdk.jcstress.annotations.State;
+import org.openjdk.jcstress.infra.results.II_Result;
+import org.openjdk.jcstress.infra.results.JJ_Result;
+
+import java.lang.foreign.MemorySegment;
+
+import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
+import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
+
+/** The open-file handle table, as two loop threads use it at once. One nested test per property. */
+public final class HandleTableStress {
+    private HandleTableStress() {
+    }
+
+    private static final MemorySegment A = MemorySegment.ofArray(new byte[]{'a'});
+    private static final MemorySegment B = MemorySegment.ofArray(new byte[]{'b'});
+
+    @JCStressTest
+    @Description("Two opens at once never get the same handle.")
+    @Outcome(id = "1, 2", expect = ACCEPTABLE, desc = "distinct handles, first open first")
+    @Outcome(id = "2, 1", expect = ACCEPTABLE, desc = "distinct handles, second open first")
+    @Outcome(expect = FORBIDDEN, desc = "a handle given twice, or skipped: two readers would share a snapshot")
+    @State
+    public static class DistinctHandles {
+        private final HandleTable table = new HandleTable();
+
+        @Actor
+        public void open1(JJ_Result r) {
+            r.r1 = table.add(A);
+        }
+
+        @Actor
+        public void open2(JJ_Result r) {
+            r.r2 = table.add(B);
+        }
+    }
+
+    @JCStressTest
+    @Description("Each open finds its own snapshot after both opens, whatever their order.")
+    @Outcome(id = "1, 1", expect = ACCEPTABLE, desc = "each handle maps to the snapshot it was opened with")
+    @Outcome(expect = FORBIDDEN, desc = "a snapshot lost or swapped: a reader would see another's bytes")
+    @State
+    public static class OwnSnapshot {
+        private final HandleTable table = new HandleTable();
+        private long a;
+        private long b;
+
+        @Actor
+        public void openA() {
+            a = table.add(A);
+        }
+
+        @Actor
+        public void openB() {
+            b = table.add(B);
+        }
+
+        @Arbiter
+        public void check(II_Result r) {
+            r.r1 = table.get(a) == A ? 1 : 0;
+            r.r2 = table.get(b) == B ? 1 : 0;
+        }
+    }
+
+    @JCStressTest
+    @Description("A release of one handle while another file opens leaves only the new one open.")
+    @Outcome(id = "0, 1", expect = ACCEPTABLE, desc = "released handle gone, new handle present")
+    @Outcome(expect = FORBIDDEN, desc = "release removed the wrong entry, or the new open was lost")
+    @State
+    public static class ReleaseWhileOpening {
+        private final HandleTable table = new HandleTable();
+        private final long released = table.add(A);
+        private long opened;
+
+        @Actor
+        public void release() {
+            table.remove(released);
+        }
+
+        @Actor
+        public void open() {
+            opened = table.add(B);
+        }
+
+        @Arbiter
+        public void check(II_Result r) {
+            r.r1 = table.get(released) == null ? 0 : 1;
+            r.r2 = table.get(opened) == B ? 1 : 0;
+        }
+    }
+}
