@@ -339,10 +339,13 @@ class CgroupReaderTest {
             });
         }
 
-        @Test
-        void removedAfterTheUsageWasReadIsGoneNotUnlimited() {
+        @ParameterizedTest
+        @ValueSource(strings = {"memory.usage_in_bytes", "memory.stat", "memory.limit_in_bytes",
+                "memory.memsw.usage_in_bytes"})
+        void removedWhileReadIsGoneNotUnlimited(String trigger) {
             tree.write(LEAF + "/memory.limit_in_bytes", "1073741824\n");
-            CgroupReader reader = removingAfter("memory.stat", false);
+            tree.write(LEAF + "/memory.memsw.limit_in_bytes", "1073741824\n");
+            CgroupReader reader = removingAfter(trigger, false);
             assertThrowsKind(CgroupException.Kind.GONE, () -> reader.memory(tree.cgroup()));
         }
 

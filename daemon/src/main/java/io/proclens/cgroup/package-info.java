@@ -1,0 +1,18 @@
+/**
+ * Finding cgroups and reading them, with plain file reads and nothing but the JDK.
+ *
+ * <ul>
+ * <li>{@link io.proclens.cgroup.CgroupLayout}: the mounted hierarchies (v1, hybrid, v2) from mountinfo, and
+ *     {@code /proc/PID/cgroup} text to a {@link io.proclens.cgroup.Cgroup} (directories per controller, a cache key).</li>
+ * <li>{@link io.proclens.cgroup.Processes}: a calling pid to the process whose cgroup counts (its pid namespace's
+ *     init, as in LXCFS) as a {@link io.proclens.cgroup.Caller}.</li>
+ * <li>{@link io.proclens.cgroup.CgroupReader}: controller files to {@link io.proclens.cgroup.MemoryStats},
+ *     {@link io.proclens.cgroup.CpuSet}, CPU usage and {@link io.proclens.cgroup.CpuQuota}.</li>
+ * </ul>
+ *
+ * <p>Everything takes a file system root or procfs root, so tests run on fixture trees. All failures are one
+ * unchecked type, {@link io.proclens.cgroup.CgroupException}, whose kind says what happened (a vanished process is
+ * its subclass {@link io.proclens.cgroup.NoSuchProcessException}); nothing here crashes on bad kernel input.
+ * All types are immutable or thread-safe.
+ */
+package io.proclens.cgroup;
