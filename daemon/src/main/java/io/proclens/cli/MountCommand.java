@@ -12,7 +12,6 @@ import io.proclens.fuse.Mountpoint;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import sun.misc.Signal;
 
 import java.io.File;
 import java.io.IOException;
@@ -62,6 +61,7 @@ final class MountCommand implements Callable<Integer> {
         Path target = mountpoint.toAbsolutePath().normalize();
         Preflight.check();
         if (!foreground) return Background.start(target, logFile);
+        StopOnSignal stopper = StopOnSignal.install();
         try {
             Mountpoint.prepare(target);
         } catch (MountException e) {
@@ -78,13 +78,7 @@ final class MountCommand implements Callable<Integer> {
             throw new UserError(e.getMessage());
         }
         try (session) {
-            Runnable stop = session::stop;
-            for (String name : List.of("TERM", "INT", "HUP")) {
-                Signal.handle(new Signal(name), signal -> {
-                    LOG.info("SIG" + signal.getName() + ": unmounting " + target);
-                    Thread.ofPlatform().name("stop").start(stop);
-                });
-            }
+            stopper.attach(session);
             LOG.info("serving " + target + " (cgroup layout " + layout.mode() + ", " + threads + " threads, pid "
                     + ProcessHandle.current().pid() + ")");
             session.serve(threads);

@@ -22,11 +22,14 @@ final class Daemon implements AutoCloseable {
         this.process = process;
     }
 
-    /** Starts `proclens mount --foreground MOUNTPOINT ARGS` and waits until it serves the mount. */
+    /**
+     * Starts `proclens mount --foreground MOUNTPOINT ARGS` and waits until it serves the mount: until it says so,
+     * since a dead mount left at the same place is a fuse.proclens mount too.
+     */
     static Daemon start(Path mountpoint, String... args) throws IOException, InterruptedException {
         Daemon daemon = launch(mountpoint, args);
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        while (!Host.isMounted(mountpoint, "fuse.proclens")) {
+        while (!(daemon.output().contains("proclens: info: serving ") && Host.isMounted(mountpoint, "fuse.proclens"))) {
             if (!daemon.process.isAlive()) {
                 throw new IllegalStateException("proclens exited with " + daemon.process.exitValue() + ": "
                         + daemon.output());

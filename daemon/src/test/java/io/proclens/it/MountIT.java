@@ -6,6 +6,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 
 import static io.proclens.it.ProcFiles.kb;
@@ -101,6 +102,7 @@ class MountIT {
         // close() above unmounted it; make a real stale mount again and leave it in place this time
         Daemon killed = Daemon.start(mountpoint);
         killed.kill9();
+        Files.delete(killed.log);
         try (Daemon daemon = Daemon.start(mountpoint)) {
             assertTrue(daemon.output().contains("clearing the dead"), daemon.output());
             assertTrue(kb(Files.readString(daemon.file("proc/meminfo")), "MemTotal") > 0);
@@ -129,9 +131,20 @@ class MountIT {
 
     @Test
     void notRootIsAOneLineError() throws Exception {
-        Host.Result result = Host.run("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-                Host.java(), "--enable-native-access=ALL-UNNAMED", "-jar", Host.daemonJar().toString(),
-                "mount", "--foreground", temp.resolve("mnt").toString());
+        // A copy of the jar that user "nobody" can read, wherever the build put it.
+        Path open = Files.createTempDirectory(Path.of("/tmp"), "proclens-nobody-");
+        Path jar = Files.copy(Host.daemonJar(), open.resolve("proclens.jar"));
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(jar, PosixFilePermissions.fromString("rw-r--r--"));
+        Host.Result result;
+        try {
+            result = Host.run("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                    Host.java(), "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString(),
+                    "mount", "--foreground", open.resolve("mnt").toString());
+        } finally {
+            Files.delete(jar);
+            Files.delete(open);
+        }
         assertEquals(1, result.status());
         assertOneLineError(result.output(), "must run as root");
     }
