@@ -38,7 +38,7 @@ public class ViewRenderBenchmark {
         hostMeminfo = Files.readString(Path.of("/proc/meminfo"));
         hostCpuinfo = Files.readString(Path.of("/proc/cpuinfo"));
         limited = new MemoryStats(256 * MIB, 100 * MIB, 64 * MIB, 1 * MIB, 30 * MIB, 40 * MIB, 10 * MIB,
-                20 * MIB, 10 * MIB, 0, 2 * MIB, 5 * MIB, 0, 0, 0);
+                20 * MIB, 10 * MIB, 0, 2 * MIB, 5 * MIB, 0, 0, 0, 1 * MIB, 0);
         firstCpu = CpuSet.of(0);
     }
 

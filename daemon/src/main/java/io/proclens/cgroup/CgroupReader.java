@@ -95,7 +95,9 @@ public final class CgroupReader {
                 counterField(stat, "total_mapped_file", 0, statFile),
                 counterField(stat, "total_rss_huge", 0, statFile),
                 0,
-                0);
+                0,
+                counterField(stat, "total_dirty", 0, statFile),
+                counterField(stat, "total_writeback", 0, statFile));
     }
 
     private MemoryStats memoryV2(Location at) {
@@ -126,7 +128,9 @@ public final class CgroupReader {
                 counterField(stat, "file_mapped", 0, statFile),
                 counterField(stat, "anon_thp", 0, statFile),
                 counterField(stat, "slab_reclaimable", 0, statFile),
-                counterField(stat, "slab_unreclaimable", 0, statFile));
+                counterField(stat, "slab_unreclaimable", 0, statFile),
+                counterField(stat, "file_dirty", 0, statFile),
+                counterField(stat, "file_writeback", 0, statFile));
     }
 
     /**

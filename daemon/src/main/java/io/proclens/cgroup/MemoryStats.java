@@ -21,6 +21,8 @@ package io.proclens.cgroup;
  * @param anonHuge     v1 {@code total_rss_huge}, v2 {@code anon_thp}
  * @param slabReclaimable   v2 {@code slab_reclaimable}; 0 on v1 (not accounted there)
  * @param slabUnreclaimable v2 {@code slab_unreclaimable}; 0 on v1
+ * @param dirty        page cache waiting to be written back (v1 {@code total_dirty}, v2 {@code file_dirty})
+ * @param writeback    page cache being written back now (v1 {@code total_writeback}, v2 {@code file_writeback})
  */
 public record MemoryStats(
         long limit,
@@ -37,7 +39,9 @@ public record MemoryStats(
         long mapped,
         long anonHuge,
         long slabReclaimable,
-        long slabUnreclaimable) {
+        long slabUnreclaimable,
+        long dirty,
+        long writeback) {
 
     /** No limit set anywhere up the tree. */
     public static final long UNLIMITED = Long.MAX_VALUE;

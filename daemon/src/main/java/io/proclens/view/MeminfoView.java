@@ -16,8 +16,8 @@ import java.util.Set;
  * <p>The formulas are the facts of LXCFS 5.0.3 ({@code proc_meminfo_read} in src/proc_fuse.c) with two kinds of
  * changes, each noted where it is made: every subtraction is clamped at 0 and every part of memory is capped at
  * MemTotal (LXCFS subtracts unsigned numbers and prints the wrapped result, e.g. MemFree = 18446744073709551xxx
- * when usage exceeds the limit), and the swap and slab lines use the cgroup-version-neutral numbers of
- * {@link MemoryStats}.
+ * when usage exceeds the limit), and the swap, slab, Dirty and Writeback lines use the cgroup-version-neutral
+ * numbers of {@link MemoryStats}.
  *
  * <p>Three steps: {@link #parse} reads the host's text into {@link Host}, {@link #compute} turns the host's totals
  * and the cgroup's numbers into {@link Meminfo}, {@link #render} prints the host's lines with those values.
@@ -29,15 +29,12 @@ public final class MeminfoView {
      * container's MemTotal, because the host's value of a thing that lives in RAM cannot be larger than the RAM the
      * container is shown (a host with 10 GiB of page tables must not tell a 256 MiB container it has 10 GiB of
      * page tables). Lines not listed (CommitLimit, Committed_AS, VmallocTotal, DirectMap*, HugePages_*) can be
-     * larger than RAM on a real machine and pass through unchanged.
-     *
-     * <p>Dirty and Writeback are here because LXCFS takes them from memory.stat ({@code total_dirty},
-     * {@code total_writeback}, v1 only: on v2 it prints 0) and {@link MemoryStats} does not carry them yet.
+     * larger than RAM on a real machine and pass through unchanged. Lines the cgroup has its own number for
+     * (Dirty, Writeback, ...) are not here: {@link #compute} gives them.
      */
     private static final Set<String> HOST_RESIDENT = Set.of(
-            "Dirty", "Writeback", "Mlocked", "KReclaimable", "KernelStack", "PageTables", "SecPageTables",
-            "Percpu", "Bounce", "WritebackTmp", "NFS_Unstable", "FileHugePages", "FilePmdMapped", "Zswap",
-            "Hugetlb");
+            "Mlocked", "KReclaimable", "KernelStack", "PageTables", "SecPageTables", "Percpu", "Bounce",
+            "WritebackTmp", "NFS_Unstable", "FileHugePages", "FilePmdMapped", "Zswap", "Hugetlb");
 
     private MeminfoView() {
     }
@@ -135,6 +132,8 @@ public final class MeminfoView {
             long anonHugePages,
             long shmemHugePages,
             long shmemPmdMapped,
+            long dirty,
+            long writeback,
             OptionalLong swapTotal,
             OptionalLong swapFree) {
     }
@@ -199,6 +198,11 @@ public final class MeminfoView {
                 cap(kb(mem.anonHuge()), total),
                 0, // LXCFS: ShmemHugePages 0.
                 0, // LXCFS: ShmemPmdMapped 0.
+                // LXCFS: Dirty = total_dirty, Writeback = total_writeback (v1 memory.stat; v2 has no such fields and
+                // LXCFS prints 0 there). We take v2's own file_dirty and file_writeback (see MemoryStats). Capped at
+                // MemTotal: dirty and writeback pages are charged to usage, so only skew between reads can pass it.
+                cap(kb(mem.dirty()), total),
+                cap(kb(mem.writeback()), total),
                 swapTotal,
                 swapFree);
     }
@@ -274,6 +278,8 @@ public final class MeminfoView {
             case "AnonHugePages" -> OptionalLong.of(v.anonHugePages());
             case "ShmemHugePages" -> OptionalLong.of(v.shmemHugePages());
             case "ShmemPmdMapped" -> OptionalLong.of(v.shmemPmdMapped());
+            case "Dirty" -> OptionalLong.of(v.dirty());
+            case "Writeback" -> OptionalLong.of(v.writeback());
             case "SwapTotal" -> v.swapTotal();
             case "SwapFree" -> v.swapFree();
             default -> OptionalLong.empty();

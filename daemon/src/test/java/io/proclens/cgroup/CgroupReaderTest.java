@@ -68,7 +68,17 @@ class CgroupReaderTest {
         void realFilesOfThisMachine() {
             // values of the real files copied into the fixture; 9223372036854771712 everywhere is "unlimited"
             assertEquals(new MemoryStats(MemoryStats.UNLIMITED, 7016448, MemoryStats.UNLIMITED, 7241728 - 7016448,
-                    3100672, 12288, 2084864, 2244608, 856064, 0, 0, 131072, 0, 0, 0), memory());
+                    3100672, 12288, 2084864, 2244608, 856064, 0, 0, 131072, 0, 0, 0, 163840, 0), memory());
+        }
+
+        @Test
+        void dirtyAndWritebackAreTheHierarchicalTotals() {
+            // the cgroup's own (dirty, writeback) leave out its children: total_* are the numbers, as in LXCFS
+            tree.write(LEAF + "memory.stat",
+                    "dirty 4096\nwriteback 8192\ntotal_dirty 1048576\ntotal_writeback 2101248\n");
+            MemoryStats stats = memory();
+            assertEquals(1048576, stats.dirty());
+            assertEquals(2101248, stats.writeback());
         }
 
         @Test
@@ -150,6 +160,8 @@ class CgroupReaderTest {
             assertEquals(4096, stats.cache());
             assertEquals(0, stats.shmem());
             assertEquals(0, stats.activeAnon());
+            assertEquals(0, stats.dirty(), "the fixture's total_dirty is gone with the file");
+            assertEquals(0, stats.writeback());
         }
 
         @Test
@@ -173,7 +185,8 @@ class CgroupReaderTest {
         }
 
         @ParameterizedTest
-        @ValueSource(strings = {"total_cache abc", "total_cache -1", "total_shmem 99999999999999999999", "total_rss_huge"})
+        @ValueSource(strings = {"total_cache abc", "total_cache -1", "total_shmem 99999999999999999999", "total_rss_huge",
+                "total_dirty lots", "total_writeback -4096"})
         void malformedStatField(String line) {
             tree.write(LEAF + "memory.stat", "total_rss 1\n" + line + "\n");
             if (line.equals("total_rss_huge")) {
@@ -200,7 +213,8 @@ class CgroupReaderTest {
             // a kernel booted with swapaccount=0 (the co-mounted fixture has no memory.memsw.* at all)
             Tree comounted = Tree.of("v1-comounted", "proc-pid-cgroup", temp);
             assertEquals(new MemoryStats(256 * MIB, 128 * MIB, MemoryStats.NO_SWAP_ACCOUNTING, 0,
-                    33554432, 4096, 100663296, 16777216, 16777216, 8192, 0, 8388608, 2097152, 0, 0),
+                    33554432, 4096, 100663296, 16777216, 16777216, 8192, 0, 8388608, 2097152, 0, 0,
+                    1048576, 524288),
                     reader.memory(comounted.cgroup()));
         }
 
@@ -234,8 +248,36 @@ class CgroupReaderTest {
         void kernelShapedFiles() {
             // swap.max (256M) below memory.max (512M) is reported as it is
             assertEquals(new MemoryStats(512 * MIB, 100 * MIB, 256 * MIB, 4096,
-                    40960000, 8192, 52396032, 10240000, 30720000, 16384, 4096, 20480000, 2097152, 614400, 450560),
+                    40960000, 8192, 52396032, 10240000, 30720000, 16384, 4096, 20480000, 2097152, 614400, 450560,
+                    3145728, 1048576),
                     memory());
+        }
+
+        @Test
+        void dirtyAndWritebackAreFileDirtyAndFileWriteback() {
+            // v1's names mean nothing on v2
+            tree.write(LEAF + "memory.stat",
+                    "file 8192\nfile_dirty 12288\nfile_writeback 20480\ntotal_dirty 1\ndirty 2\nwriteback 3\n");
+            MemoryStats stats = memory();
+            assertEquals(12288, stats.dirty());
+            assertEquals(20480, stats.writeback());
+        }
+
+        @Test
+        void missingStatFieldsAreZero() {
+            tree.write(LEAF + "memory.stat", "file 8192\nanon 4096\n");
+            MemoryStats stats = memory();
+            assertEquals(8192, stats.cache());
+            assertEquals(0, stats.dirty(), "the fixture's file_dirty is gone with the file");
+            assertEquals(0, stats.writeback(), "the fixture's file_writeback is gone with the file");
+            assertEquals(0, stats.slabReclaimable());
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"file_dirty lots", "file_writeback -4096", "file_dirty 99999999999999999999"})
+        void malformedStatField(String line) {
+            tree.write(LEAF + "memory.stat", "file 8192\n" + line + "\n");
+            assertThrowsKind(CgroupException.Kind.MALFORMED, this::memory);
         }
 
         @Test

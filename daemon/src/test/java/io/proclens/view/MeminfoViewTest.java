@@ -47,7 +47,9 @@ class MeminfoViewTest {
                 8 * MIB,    // mapped
                 4 * MIB,    // anonHuge
                 3 * MIB,    // slabReclaimable
-                1 * MIB);   // slabUnreclaimable
+                1 * MIB,    // slabUnreclaimable
+                12 * MIB,   // dirty
+                7 * MIB);   // writeback
     }
 
     /** The number on the first line named {@code name}, or fails. */
@@ -101,7 +103,9 @@ class MeminfoViewTest {
                 () -> assertEquals(1024, value(out, "SUnreclaim")),
                 () -> assertEquals(4096, value(out, "AnonHugePages")),
                 () -> assertEquals(0, value(out, "ShmemHugePages")),
-                () -> assertEquals(0, value(out, "ShmemPmdMapped")));
+                () -> assertEquals(0, value(out, "ShmemPmdMapped")),
+                () -> assertEquals(12288, value(out, "Dirty")),
+                () -> assertEquals(7168, value(out, "Writeback")));
     }
 
     @Test
@@ -115,7 +119,7 @@ class MeminfoViewTest {
             assertTrue(got[i].startsWith(name), "line " + i + " order: " + got[i]);
         }
         for (String name : List.of("CommitLimit", "Committed_AS", "VmallocTotal", "HugePages_Total",
-                "Hugepagesize", "DirectMap1G", "KReclaimable", "KernelStack", "Dirty", "Mlocked")) {
+                "Hugepagesize", "DirectMap1G", "KReclaimable", "KernelStack", "WritebackTmp", "Mlocked")) {
             assertEquals(line(HOST, name), line(out, name), name);
         }
         assertTrue(out.endsWith("kB\n"));
@@ -175,7 +179,7 @@ class MeminfoViewTest {
     @Test
     void anonPagesClampAtZeroWhenShmemExceedsAnon() {
         MemoryStats s = new MemoryStats(256 * MIB, 100 * MIB, MemoryStats.UNLIMITED, 0,
-                0, 1 * MIB, 1 * MIB, 0, 0, 0, 5 * MIB, 0, 0, 0, 0);
+                0, 1 * MIB, 1 * MIB, 0, 0, 0, 5 * MIB, 0, 0, 0, 0, 0, 0);
         String out = MeminfoView.render(HOST, s, true);
         assertEquals(0, value(out, "AnonPages"));
         assertEquals(5120, value(out, "Shmem"));
@@ -241,13 +245,50 @@ class MeminfoViewTest {
 
     @Test
     void hostResidentLinesAreCappedAtMemTotal() {
-        String host = HOST.replaceFirst("(?m)^Dirty: .*$", "Dirty:          90000000 kB")
+        String host = HOST.replaceFirst("(?m)^Mlocked: .*$", "Mlocked:        90000000 kB")
                 .replaceFirst("(?m)^PageTables: .*$", "PageTables:      1000000 kB");
         String out = MeminfoView.render(host, stats(256 * MIB, 100 * MIB, MemoryStats.UNLIMITED, 0), true);
-        assertEquals("Dirty:            262144 kB", line(out, "Dirty"));
+        assertEquals("Mlocked:          262144 kB", line(out, "Mlocked"));
         assertEquals(262144, value(out, "PageTables"));
         // Below the total: the host's line as it is.
         assertEquals(line(HOST, "KernelStack"), line(out, "KernelStack"));
+    }
+
+    @Test
+    void dirtyAndWritebackAreTheCgroupsNotTheHosts() {
+        // The host's numbers, big or small, are not shown: Dirty 90000000 kB and Writeback 5000 kB here.
+        String host = HOST.replaceFirst("(?m)^Dirty: .*$", "Dirty:          90000000 kB")
+                .replaceFirst("(?m)^Writeback: .*$", "Writeback:          5000 kB");
+        // Bytes to kB round down, as the kernel does: 10 MiB + 1023 bytes is 10240 kB.
+        MemoryStats s = new MemoryStats(256 * MIB, 100 * MIB, MemoryStats.UNLIMITED, 0,
+                64 * MIB, 20 * MIB, 10 * MIB, 40 * MIB, 24 * MIB, 0, 0, 0, 0, 0, 0, 10 * MIB + 1023, 0);
+        String out = MeminfoView.render(host, s, true);
+        assertEquals("Dirty:             10240 kB", line(out, "Dirty"));
+        assertEquals("Writeback:             0 kB", line(out, "Writeback"));
+        // WritebackTmp has no cgroup number: still the host's.
+        assertEquals(line(HOST, "WritebackTmp"), line(out, "WritebackTmp"));
+        // A cgroup with nothing dirty shows 0, not the host's 248 kB (which is below MemTotal).
+        MemoryStats clean = new MemoryStats(256 * MIB, 100 * MIB, MemoryStats.UNLIMITED, 0,
+                64 * MIB, 20 * MIB, 10 * MIB, 40 * MIB, 24 * MIB, 0, 0, 0, 0, 0, 0, 0, 0);
+        assertEquals("Dirty:               248 kB", line(HOST, "Dirty"));
+        assertEquals("Dirty:                 0 kB", line(MeminfoView.render(HOST, clean, true), "Dirty"));
+    }
+
+    @Test
+    void dirtyAndWritebackAreCappedAtMemTotal() {
+        // A 16 MiB limit with 64 MiB dirty and 32 MiB under writeback: stats skewed against the limit.
+        MemoryStats s = new MemoryStats(16 * MIB, 1 * MIB, MemoryStats.UNLIMITED, 0,
+                0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 64 * MIB, 32 * MIB);
+        String out = MeminfoView.render(HOST, s, true);
+        assertEquals(16384, value(out, "MemTotal"));
+        assertEquals(16384, value(out, "Dirty"));
+        assertEquals(16384, value(out, "Writeback"));
+        // Below the total: the cgroup's number as it is.
+        MemoryStats below = new MemoryStats(16 * MIB, 1 * MIB, MemoryStats.UNLIMITED, 0,
+                0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 16 * MIB - 1024, 3 * MIB);
+        String outBelow = MeminfoView.render(HOST, below, true);
+        assertEquals(16383, value(outBelow, "Dirty"));
+        assertEquals(3072, value(outBelow, "Writeback"));
     }
 
     @Test
@@ -259,8 +300,8 @@ class MeminfoViewTest {
         cases.add(stats(MemoryStats.UNLIMITED, max, MemoryStats.UNLIMITED, max));
         cases.add(stats(0, 0, 0, 0));
         cases.add(stats(max - 1, max, MemoryStats.NO_SWAP_ACCOUNTING, max));
-        cases.add(new MemoryStats(1 * MIB, max, max, max, max, max, max, max, max, max, max, max, max, max, max));
-        cases.add(new MemoryStats(-5, -5, -7, -5, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1));
+        cases.add(new MemoryStats(1 * MIB, max, max, max, max, max, max, max, max, max, max, max, max, max, max, max, max));
+        cases.add(new MemoryStats(-5, -5, -7, -5, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1));
         BigInteger limit = BigInteger.TWO.pow(63);
         for (String host : List.of(HOST, HOST_SWAP)) {
             for (MemoryStats s : cases) {
