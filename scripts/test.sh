@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Passes every test: installs what the tests need, builds, then runs
-#   - unit tests and the integration tests (real FUSE mounts, real cgroups, LXCFS as the reference,
+#   - unit tests and the integration tests (real FUSE mounts, real cgroups, LXCFS as the reference, the launcher and install script,
 #     and the same integration tests again inside a cgroup v2 VM when ../shared/tools/cgroup2-vm is there),
 #   - jcstress and JMH in a quick mode (full runs: scripts/stress.sh and scripts/bench.sh by hand).
 # Run as root: the integration tests mount filesystems and create cgroups; they skip, saying why, without it.

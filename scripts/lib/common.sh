@@ -22,8 +22,7 @@ find_jdk() { # sets JAVA_HOME to a JDK >= 22: $JAVA_HOME, then Temurin 25, then 
             return 0
         fi
     done
-    echo "proclens: no JDK 22 or newer found (checked \$JAVA_HOME and /usr/lib/jvm)." >&2
-    echo "proclens: install one, e.g. Temurin 25 (apt package temurin-25-jdk) or set JAVA_HOME to it." >&2
+    echo "proclens: no JDK 22 or newer in \$JAVA_HOME or /usr/lib/jvm: install one (e.g. Temurin 25) and set JAVA_HOME to it" >&2
     return 1
 }
 

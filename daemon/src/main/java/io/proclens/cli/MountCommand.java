@@ -79,8 +79,8 @@ final class MountCommand implements Callable<Integer> {
         }
         try (session) {
             stopper.attach(session);
-            LOG.info("serving " + target + " (cgroup layout " + layout.mode() + ", " + threads + " threads, pid "
-                    + ProcessHandle.current().pid() + ")");
+            LOG.info("serving " + target + " (cgroup layout " + layout.mode() + ", " + threads + " threads, libfuse "
+                    + Preflight.libfuseVersion().orElse("?") + ", pid " + ProcessHandle.current().pid() + ")");
             session.serve(threads);
         }
         LOG.info("unmounted " + target + ", exiting");

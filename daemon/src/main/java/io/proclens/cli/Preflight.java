@@ -1,6 +1,7 @@
 package io.proclens.cli;
 
 import io.proclens.bindings.LibFuse;
+import io.proclens.fuse.LibfuseLoader;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -12,31 +13,34 @@ final class Preflight {
     private Preflight() {
     }
 
+    static final Path FUSE_DEVICE = Path.of("/dev/fuse");
+
     static void check() {
         if (!isRoot()) {
             throw new UserError("must run as root (it mounts a filesystem with allow_other and reads every cgroup)");
         }
-        Path fuse = Path.of("/dev/fuse");
-        if (!Files.exists(fuse)) {
-            throw new UserError("/dev/fuse is missing: load the fuse module (modprobe fuse), or in a container"
-                    + " pass --device /dev/fuse");
-        }
-        if (!Files.isReadable(fuse) || !Files.isWritable(fuse)) {
-            throw new UserError("/dev/fuse is not usable by this process (check device permissions or the"
-                    + " container's device cgroup)");
-        }
+        checkDevice(FUSE_DEVICE);
         if (libfuseVersion().isEmpty()) {
-            throw new UserError("libfuse3 is not installed (libfuse3.so.3 not found): apt-get install fuse3");
+            throw new UserError("libfuse3 is not installed (neither libfuse3.so.3 nor libfuse3.so.4 found):"
+                    + " apt-get install fuse3");
         }
     }
 
-    /** libfuse's version as "3.14" (from fuse_pkgversion), or empty when the library cannot be loaded. */
-    static Optional<String> libfuseVersion() {
-        try {
-            return Optional.of(LibFuse.fuse_pkgversion().reinterpret(64).getString(0));
-        } catch (Throwable t) { // a missing library surfaces as an error while the bindings class initialises
-            return Optional.empty();
+    static void checkDevice(Path fuse) {
+        if (!Files.exists(fuse)) {
+            throw new UserError(fuse + " is missing: load the fuse module (modprobe fuse), or in a container"
+                    + " pass --device /dev/fuse");
         }
+        if (!Files.isReadable(fuse) || !Files.isWritable(fuse)) {
+            throw new UserError(fuse + " is not usable by this process (check device permissions or the"
+                    + " container's device cgroup)");
+        }
+    }
+
+    /** libfuse's version as "3.14.0" (from fuse_pkgversion), or empty when no libfuse3 can be loaded. */
+    static Optional<String> libfuseVersion() {
+        if (LibfuseLoader.load().isEmpty()) return Optional.empty();
+        return Optional.of(LibFuse.fuse_pkgversion().reinterpret(64).getString(0));
     }
 
     private static boolean isRoot() {

@@ -53,6 +53,7 @@ public final class FuseSession implements AutoCloseable {
      * @throws MountException with a one-line reason when libfuse refuses
      */
     public static FuseSession mount(Path mountpoint, Filesystem fs, boolean debug) throws MountException {
+        if (LibfuseLoader.load().isEmpty()) throw new MountException("libfuse3 is not installed: apt-get install fuse3");
         Arena arena = Arena.ofShared();
         boolean mounted = false;
         try {

@@ -23,7 +23,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * From 3.17 on the header turns it into an inline wrapper around {@code fuse_session_new_versioned},
  * which also receives the libfuse version the caller was built against, so that the library can keep
  * old callers' ABI (the ops struct's size, conn->want flags). The old symbol still exists there as a
- * compatibility alias, but it passes an "unknown" version. So on 3.17+ we call the versioned entry
+ * compatibility alias, but it passes an "unknown" version (and 3.17 also moved to the soname libfuse3.so.4,
+ * see {@link LibfuseLoader}). So on 3.17+ we call the versioned entry
  * point ourselves and say "built against 3.14"; this one downcall is hand-written because the 3.14
  * header we generate from does not declare it.
  */
@@ -43,6 +44,7 @@ final class SessionFactory {
 
     /** fuse_version(): major * 100 + minor of the loaded library. */
     static int libraryVersion() {
+        if (LibfuseLoader.load().isEmpty()) throw new IllegalStateException("libfuse3 is not installed");
         return LibFuse.fuse_version();
     }
 
@@ -53,8 +55,7 @@ final class SessionFactory {
 
     static MemorySegment newSession(MemorySegment args, MemorySegment ops, long opsSize, Arena arena) {
         if (needsVersionedEntry(libraryVersion())) {
-            Optional<MemorySegment> versioned = SymbolLookup.libraryLookup("libfuse3.so.3", arena)
-                    .find("fuse_session_new_versioned");
+            Optional<MemorySegment> versioned = SymbolLookup.loaderLookup().find("fuse_session_new_versioned");
             if (versioned.isPresent()) {
                 return newVersionedSession(versioned.get(), args, ops, opsSize, arena);
             }
