@@ -10,9 +10,12 @@ find_jdk
 apt_install maven fuse3 libfuse3-dev lxcfs util-linux procps
 cd "$PROCLENS_ROOT"
 
-cleanup() { # whatever a failed or interrupted test left mounted
-    awk '$9 == "fuse.proclens" || $9 == "fuse.lxcfs" {print $5}' /proc/self/mountinfo | grep -E '^/tmp/' |
+cleanup() { # whatever a failed or interrupted test left mounted; keeps the script's exit status
+    local status=$?
+    # mountinfo: field 5 is the mount point; the type follows the " - " separator
+    awk '{ for (i = 7; i < NF; i++) if ($i == "-") { if (($(i+1) == "fuse.proclens" || $(i+1) == "fuse.lxcfs") && $5 ~ /^\/tmp\//) print $5; break } }' /proc/self/mountinfo |
         while read -r dir; do umount -l "$dir" 2>/dev/null || true; done
+    exit "$status"
 }
 trap cleanup EXIT
 
