@@ -18,37 +18,53 @@ public final class Cgroup {
 
     /** The controllers proclens reads. */
     public enum Controller {
-        MEMORY("memory"),
-        CPUSET("cpuset"),
-        CPU("cpu"),
+        MEMORY("memory", "memory"),
+        CPUSET("cpuset", "cpuset"),
+        CPU("cpu", "cpu"),
         /**
          * CPU time used. On v1 the {@code cpuacct} hierarchy; on v2, where there is no cpuacct controller, the
          * unified cgroup itself ({@code cpu.stat}'s {@code usage_usec} exists whether or not the cpu controller
          * is enabled).
          */
-        CPUACCT("cpuacct");
+        CPUACCT("cpuacct", null),
+        /** Block I/O: v1 {@code blkio}, v2 {@code io}. */
+        IO("blkio", "io"),
+        /**
+         * The process's cgroup in the unified (v2) hierarchy, whatever controllers it has: where the kernel keeps
+         * {@code cgroup.threads} and the PSI files ({@code cpu.pressure}, ...), also on hybrid layouts.
+         */
+        UNIFIED(null, null);
 
         private final String kernelName;
+        private final String v2Name;
 
-        Controller(String kernelName) {
+        Controller(String kernelName, String v2Name) {
             this.kernelName = kernelName;
+            this.v2Name = v2Name;
         }
 
-        /** The name the kernel uses in mount options, {@code /proc/PID/cgroup} and {@code cgroup.controllers}. */
+        /** The v1 name the kernel uses in mount options and {@code /proc/PID/cgroup}; null for {@link #UNIFIED}. */
         public String kernelName() {
             return kernelName;
         }
 
-        /** The controller with that kernel name, or {@code null} if proclens does not read it. */
+        /**
+         * Whether a cgroup2 hierarchy whose {@code cgroup.controllers} lists {@code enabled} serves this controller:
+         * CPUACCT and UNIFIED are there whatever is enabled.
+         */
+        boolean servedByV2(java.util.Set<String> enabled) {
+            return this == CPUACCT || this == UNIFIED || enabled.contains(v2Name);
+        }
+
+        /** The controller with that v1 kernel name, or {@code null} if proclens does not read it. */
         public static Controller byKernelName(String name) {
             for (Controller c : values()) {
-                if (c.kernelName.equals(name)) return c;
+                if (name.equals(c.kernelName)) return c;
             }
             return null;
         }
     }
 
-    /** The cgroup version a controller is mounted with. */
     public enum Version { V1, V2 }
 
     /**
@@ -78,7 +94,7 @@ public final class Cgroup {
         StringBuilder key = new StringBuilder();
         for (Map.Entry<Controller, Location> e : locations.entrySet()) {
             if (!key.isEmpty()) key.append('\n');
-            key.append(e.getKey().kernelName).append('=').append(e.getValue().dir());
+            key.append(e.getKey().name().toLowerCase(java.util.Locale.ROOT)).append('=').append(e.getValue().dir());
         }
         this.key = key.toString();
     }
@@ -110,6 +126,14 @@ public final class Cgroup {
 
     public Optional<Location> cpuacct() {
         return location(Controller.CPUACCT);
+    }
+
+    public Optional<Location> io() {
+        return location(Controller.IO);
+    }
+
+    public Optional<Location> unified() {
+        return location(Controller.UNIFIED);
     }
 
     /** All present controllers, in {@link Controller} order. */

@@ -164,7 +164,7 @@ public final class CgroupLayout {
         Map<Controller, Hierarchy> byController = new EnumMap<>(Controller.class);
         for (Controller c : Controller.values()) {
             Hierarchy h = v1.get(c);
-            if (h == null && v2 != null && (c == Controller.CPUACCT || v2.controllers().contains(c.kernelName()))) {
+            if (h == null && v2 != null && c.servedByV2(v2.controllers())) {
                 h = v2;
             }
             if (h != null) byController.put(c, h);

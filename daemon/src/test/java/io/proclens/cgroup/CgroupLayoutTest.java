@@ -123,12 +123,12 @@ class CgroupLayoutTest {
     }
 
     @Test
-    void v2WithoutCgroupControllersFileHasOnlyCpuacct(@TempDir Path root) {
+    void v2WithoutCgroupControllersFileHasOnlyCpuTimeAndTheUnifiedCgroup(@TempDir Path root) {
         CgroupLayout layout = CgroupLayout.parse(Fixtures.text("v2/mountinfo"), root);
 
         Cgroup cgroup = layout.cgroupOf("0::/x\n");
 
-        assertEquals(Set.of(Controller.CPUACCT), cgroup.locations().keySet());
+        assertEquals(Set.of(Controller.CPUACCT, Controller.UNIFIED), cgroup.locations().keySet());
     }
 
     @Test
@@ -331,7 +331,8 @@ class CgroupLayoutTest {
         assertNotEquals(a, other);
         Path cg = Fixtures.resource("hybrid/root").resolve("sys/fs/cgroup");
         assertEquals("memory=" + cg.resolve("memory/" + LEAF) + "\ncpuset=" + cg.resolve("cpuset")
-                + "\ncpu=" + cg.resolve("cpu") + "\ncpuacct=" + cg.resolve("cpuacct"), a.key());
+                + "\ncpu=" + cg.resolve("cpu") + "\ncpuacct=" + cg.resolve("cpuacct") + "\nio=" + cg.resolve("blkio")
+                + "\nunified=" + cg.resolve("unified"), a.key());
     }
 
     @Test
