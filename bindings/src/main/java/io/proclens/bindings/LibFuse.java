@@ -598,6 +598,67 @@ public class LibFuse extends LibFuse$shared {
         }
     }
 
+    private static class fuse_reply_readlink {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            LibFuse.C_INT,
+            LibFuse.C_POINTER,
+            LibFuse.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("fuse_reply_readlink");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int fuse_reply_readlink(fuse_req_t req, const char *link)
+     * }
+     */
+    public static FunctionDescriptor fuse_reply_readlink$descriptor() {
+        return fuse_reply_readlink.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int fuse_reply_readlink(fuse_req_t req, const char *link)
+     * }
+     */
+    public static MethodHandle fuse_reply_readlink$handle() {
+        return fuse_reply_readlink.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int fuse_reply_readlink(fuse_req_t req, const char *link)
+     * }
+     */
+    public static MemorySegment fuse_reply_readlink$address() {
+        return fuse_reply_readlink.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int fuse_reply_readlink(fuse_req_t req, const char *link)
+     * }
+     */
+    public static int fuse_reply_readlink(MemorySegment req, MemorySegment link) {
+        var mh$ = fuse_reply_readlink.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("fuse_reply_readlink", req, link);
+            }
+            return (int)mh$.invokeExact(req, link);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class fuse_reply_open {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             LibFuse.C_INT,
@@ -1594,6 +1655,15 @@ public class LibFuse extends LibFuse$shared {
      */
     public static int S_IFREG() {
         return S_IFREG;
+    }
+    private static final int S_IFLNK = (int)40960L;
+    /**
+     * {@snippet lang=c :
+     * #define S_IFLNK 40960
+     * }
+     */
+    public static int S_IFLNK() {
+        return S_IFLNK;
     }
 }
 

@@ -70,7 +70,7 @@ final class MountCommand implements Callable<Integer> {
         CgroupLayout layout = CgroupLayout.discover();
         CgroupRenderer renderer = new CgroupRenderer(Path.of("/"), layout, new CgroupReader(), new Processes(),
                 !disableSwap);
-        ProcFs fs = new ProcFs(List.of(VirtualFile.values()), renderer);
+        ProcFs fs = new ProcFs(List.of(VirtualFile.values()), renderer, Path.of("/"));
         FuseSession session;
         try {
             session = FuseSession.mount(target, fs, debug);

@@ -25,4 +25,7 @@ public interface Filesystem {
     void release(long handle);
 
     List<DirEntry> readdir(long ino) throws FsException;
+
+    /** The target of a symbolic link. */
+    String readlink(long ino) throws FsException;
 }

@@ -11,6 +11,8 @@ public final class FsException extends Exception {
         NOT_A_DIRECTORY,
         IS_A_DIRECTORY,
         READ_ONLY,
+        ACCESS,
+        NOT_A_SYMLINK,
         BAD_HANDLE,
         IO
     }

@@ -5,47 +5,85 @@ import io.proclens.fs.FsException.Failure;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
-/** The {@link Filesystem} the session serves: the fixed tree, and per open a snapshot rendered for the caller. */
+/**
+ * The {@link Filesystem} the session serves: the fixed tree, the host directories it mirrors, and per open a
+ * snapshot (rendered for the caller, or the host file's bytes).
+ */
 public final class ProcFs implements Filesystem {
+    /** open(2)'s O_ACCMODE and O_RDONLY: the same numbers on every Linux ABI. */
+    private static final int ACCESS_MODE = 3;
+    private static final int READ_ONLY = 0;
+
     private final Tree tree;
     private final Renderer renderer;
+    private final Map<Long, HostMirror> mirrors = new HashMap<>(); // by the static directory's inode; fixed
+    private final List<HostMirror> allMirrors = new ArrayList<>();
     private final HandleTable handles = new HandleTable();
 
-    public ProcFs(List<VirtualFile> files, Renderer renderer) {
+    /**
+     * @param root where host directories are found ("/" in production, a fixture in tests)
+     */
+    public ProcFs(List<VirtualFile> files, Renderer renderer, Path root) {
         this.tree = new Tree(files);
         this.renderer = renderer;
+        for (long ino = Filesystem.ROOT; tree.get(ino) != null; ino++) {
+            Tree.Node node = tree.get(ino);
+            if (node.mirror() != null) {
+                HostMirror mirror = new HostMirror(root.resolve(node.mirror().substring(1)));
+                mirrors.put(ino, mirror);
+                allMirrors.add(mirror);
+            }
+        }
     }
 
     @Override
     public NodeAttr lookup(long parent, String name) throws FsException {
-        Tree.Node dir = directory(parent);
-        Tree.Node child = tree.child(dir.ino(), name);
-        if (child == null) throw new FsException(Failure.NOT_FOUND, name);
-        return child.attr();
+        Tree.Node dir = tree.get(parent);
+        if (dir != null) {
+            if (!dir.directory()) throw new FsException(Failure.NOT_A_DIRECTORY, dir.name());
+            Tree.Node child = tree.child(dir.ino(), name);
+            if (child != null) return child.attr();
+            HostMirror mirror = mirrors.get(parent);
+            if (mirror == null) throw new FsException(Failure.NOT_FOUND, name);
+            return mirror.lookup(mirror.root(), name);
+        }
+        HostMirror mirror = mirrorOf(parent);
+        return mirror.lookup(mirror.path(parent), name);
     }
 
     @Override
     public NodeAttr getattr(long ino) throws FsException {
-        return node(ino).attr();
+        Tree.Node node = tree.get(ino);
+        if (node != null) return node.attr();
+        HostMirror mirror = mirrorOf(ino);
+        return mirror.attr(mirror.path(ino));
     }
 
     @Override
     public long open(long ino, int flags, int callerPid) throws FsException {
-        Tree.Node node = node(ino);
-        if (node.directory()) throw new FsException(Failure.IS_A_DIRECTORY, node.name());
-        if ((flags & ACCESS_MODE) != READ_ONLY) throw new FsException(Failure.READ_ONLY, node.name());
-        byte[] text = renderer.render(node.file(), callerPid).getBytes(StandardCharsets.UTF_8);
+        if ((flags & ACCESS_MODE) != READ_ONLY) throw new FsException(Failure.READ_ONLY, "inode " + ino);
+        Tree.Node node = tree.get(ino);
+        byte[] bytes;
+        if (node != null) {
+            if (node.directory()) throw new FsException(Failure.IS_A_DIRECTORY, node.name());
+            bytes = renderer.render(node.file(), callerPid).getBytes(StandardCharsets.UTF_8);
+        } else {
+            HostMirror mirror = mirrorOf(ino);
+            NodeAttr attr = mirror.attr(mirror.path(ino));
+            if (attr.directory()) throw new FsException(Failure.IS_A_DIRECTORY, "inode " + ino);
+            bytes = mirror.read(mirror.path(ino));
+        }
         // Native memory freed by the GC once the handle is released and no reply points into it any more.
-        MemorySegment snapshot = Arena.ofAuto().allocate(Math.max(text.length, 1)).asSlice(0, text.length);
-        MemorySegment.copy(MemorySegment.ofArray(text), 0, snapshot, 0, text.length);
+        MemorySegment snapshot = Arena.ofAuto().allocate(Math.max(bytes.length, 1)).asSlice(0, bytes.length);
+        MemorySegment.copy(MemorySegment.ofArray(bytes), 0, snapshot, 0, bytes.length);
         return handles.add(snapshot);
     }
-
-    /** open(2)'s O_ACCMODE and O_RDONLY: the same numbers on every Linux ABI. */
-    private static final int ACCESS_MODE = 3;
-    private static final int READ_ONLY = 0;
 
     @Override
     public MemorySegment read(long handle, long offset, long size) throws FsException {
@@ -68,12 +106,37 @@ public final class ProcFs implements Filesystem {
 
     @Override
     public List<DirEntry> readdir(long ino) throws FsException {
-        Tree.Node dir = directory(ino);
-        List<DirEntry> entries = new java.util.ArrayList<>();
-        entries.add(new DirEntry(".", dir.attr()));
-        entries.add(new DirEntry("..", tree.get(dir.parent()).attr()));
-        for (Tree.Node child : tree.children(dir)) entries.add(new DirEntry(child.name(), child.attr()));
+        Tree.Node dir = tree.get(ino);
+        List<DirEntry> entries = new ArrayList<>();
+        if (dir != null) {
+            if (!dir.directory()) throw new FsException(Failure.NOT_A_DIRECTORY, dir.name());
+            entries.add(new DirEntry(".", dir.attr()));
+            entries.add(new DirEntry("..", tree.get(dir.parent()).attr()));
+            for (Tree.Node child : tree.children(dir)) entries.add(new DirEntry(child.name(), child.attr()));
+            HostMirror mirror = mirrors.get(ino);
+            if (mirror != null) {
+                for (DirEntry host : mirror.list(mirror.root())) {
+                    if (tree.child(ino, host.name()) == null) entries.add(host); // ours stand in for the host's
+                }
+                entries.subList(2, entries.size()).sort(java.util.Comparator.comparing(DirEntry::name));
+            }
+            return entries;
+        }
+        HostMirror mirror = mirrorOf(ino);
+        NodeAttr attr = mirror.attr(mirror.path(ino));
+        if (!attr.directory()) throw new FsException(Failure.NOT_A_DIRECTORY, "inode " + ino);
+        entries.add(new DirEntry(".", attr));
+        entries.add(new DirEntry("..", attr)); // the kernel answers ".." itself; any directory attr will do
+        entries.addAll(mirror.list(mirror.path(ino)));
         return entries;
+    }
+
+    @Override
+    public String readlink(long ino) throws FsException {
+        Tree.Node node = tree.get(ino);
+        if (node != null) throw new FsException(Failure.NOT_A_SYMLINK, node.name());
+        HostMirror mirror = mirrorOf(ino);
+        return mirror.readlink(mirror.path(ino));
     }
 
     /** How many files are open now; for tests and diagnostics. */
@@ -81,15 +144,10 @@ public final class ProcFs implements Filesystem {
         return handles.size();
     }
 
-    private Tree.Node node(long ino) throws FsException {
-        Tree.Node node = tree.get(ino);
-        if (node == null) throw new FsException(Failure.NOT_FOUND, "inode " + ino);
-        return node;
-    }
-
-    private Tree.Node directory(long ino) throws FsException {
-        Tree.Node node = node(ino);
-        if (!node.directory()) throw new FsException(Failure.NOT_A_DIRECTORY, node.name());
-        return node;
+    private HostMirror mirrorOf(long ino) throws FsException {
+        for (HostMirror mirror : allMirrors) {
+            if (mirror.owns(ino)) return mirror;
+        }
+        throw new FsException(Failure.NOT_FOUND, "inode " + ino);
     }
 }

@@ -8,19 +8,20 @@ import java.util.Map;
 
 /**
  * The fixed directory tree: every directory on the way to a {@link VirtualFile} and the files themselves,
- * numbered once at start (root = 1). Immutable after construction, so any thread may read it.
+ * numbered once at start (root = 1). A directory may also show a host directory's entries
+ * ({@link VirtualFile#MIRRORED}). Immutable after construction, so any thread may read it.
  */
 final class Tree {
-    /** A directory or a file; a file knows which virtual file it serves. */
-    record Node(long ino, String name, long parent, VirtualFile file, List<Node> children) {
+    /** A directory or a file; a file knows which virtual file it serves, a mirroring directory its host path. */
+    record Node(long ino, String name, long parent, VirtualFile file, String mirror, List<Node> children) {
         boolean directory() {
             return file == null;
         }
 
         NodeAttr attr() {
+            if (!directory()) return NodeAttr.virtualFile(ino);
             // A directory's links: itself, its entry in the parent, and each subdirectory's "..".
-            int links = directory() ? 2 + (int) children.stream().filter(Node::directory).count() : 1;
-            return new NodeAttr(ino, directory(), 0, links);
+            return NodeAttr.directory(ino, 2 + (int) children.stream().filter(Node::directory).count());
         }
     }
 
@@ -41,14 +42,23 @@ final class Tree {
     }
 
     private Node add(Node parent, String name, VirtualFile file) {
+        String path = parent == null ? "" : (parent.name().isEmpty() ? "" : pathOf(parent) + "/") + name;
         Node node = new Node(byIno.size() + 1L, name, parent == null ? Filesystem.ROOT : parent.ino(), file,
-                file == null ? new ArrayList<>() : List.of());
+                file == null ? VirtualFile.mirrorOf(path) : null, file == null ? new ArrayList<>() : List.of());
         byIno.add(node);
         if (parent != null) {
             parent.children().add(node);
             childrenByName.computeIfAbsent(parent.ino(), k -> new HashMap<>()).put(name, node);
         }
         return node;
+    }
+
+    private String pathOf(Node node) {
+        StringBuilder path = new StringBuilder(node.name());
+        for (Node at = get(node.parent()); at != null && at.ino() != Filesystem.ROOT; at = get(at.parent())) {
+            path.insert(0, at.name() + "/");
+        }
+        return path.toString();
     }
 
     /** The node of {@code ino}, or null. */

@@ -27,4 +27,17 @@ public enum VirtualFile {
     public String hostPath() {
         return hostPath;
     }
+
+    /**
+     * The directories below the mount that also show the host directory of the same name, with our files standing
+     * in for the host's of the same name: bind-mounting the whole directory keeps the rest of it (LXCFS does
+     * the same for this one).
+     */
+    public static final java.util.Map<String, String> MIRRORED = java.util.Map.of(
+            "sys/devices/system/cpu", "/sys/devices/system/cpu");
+
+    /** The host directory shown in the directory {@code path} below the mount, or null. */
+    static String mirrorOf(String path) {
+        return MIRRORED.get(path);
+    }
 }

@@ -12,6 +12,7 @@ final class Errno {
     static final int EACCES = LibFuse.EACCES();
     static final int EBADF = LibFuse.EBADF();
     static final int EIO = LibFuse.EIO();
+    static final int EINVAL = LibFuse.EINVAL();
     static final int ENOSYS = LibFuse.ENOSYS();
     static final int EINTR = LibFuse.EINTR();
     static final int EAGAIN = LibFuse.EAGAIN();
@@ -26,6 +27,8 @@ final class Errno {
             case NOT_A_DIRECTORY -> ENOTDIR;
             case IS_A_DIRECTORY -> EISDIR;
             case READ_ONLY -> EROFS;
+            case ACCESS -> EACCES;
+            case NOT_A_SYMLINK -> EINVAL;
             case BAD_HANDLE -> EBADF;
             case IO -> EIO;
         };

@@ -34,8 +34,9 @@ final class Operations {
     static final double ENTRY_TIMEOUT_SECONDS = 3600;
     static final double ATTR_TIMEOUT_SECONDS = 3600;
 
-    static final int DIRECTORY_MODE = LibFuse.S_IFDIR() | 0555;
-    static final int FILE_MODE = LibFuse.S_IFREG() | 0444;
+    static final int DIRECTORY_TYPE = LibFuse.S_IFDIR();
+    static final int FILE_TYPE = LibFuse.S_IFREG();
+    static final int SYMLINK_TYPE = LibFuse.S_IFLNK();
 
     /** fuse_file_info's bitfield word follows {@code int flags}; its bit order is fixed by libfuse's ABI. */
     static final long FILE_INFO_BITS_OFFSET = 4;
@@ -61,6 +62,7 @@ final class Operations {
         fuse_lowlevel_ops.opendir(ops, fuse_lowlevel_ops.opendir.allocate(this::opendir, arena));
         fuse_lowlevel_ops.readdir(ops, fuse_lowlevel_ops.readdir.allocate(this::readdir, arena));
         fuse_lowlevel_ops.releasedir(ops, fuse_lowlevel_ops.releasedir.allocate(this::releasedir, arena));
+        fuse_lowlevel_ops.readlink(ops, fuse_lowlevel_ops.readlink.allocate(this::readlink, arena));
         return ops;
     }
 
@@ -152,6 +154,15 @@ final class Operations {
         });
     }
 
+    void readlink(MemorySegment req, long ino) {
+        reply(req, "readlink", () -> {
+            String target = fs.readlink(ino);
+            try (Arena arena = Arena.ofConfined()) {
+                return LibFuse.fuse_reply_readlink(req, arena.allocateFrom(target));
+            }
+        });
+    }
+
     void releasedir(MemorySegment req, long ino, MemorySegment fileInfo) {
         reply(req, "releasedir", () -> LibFuse.fuse_reply_err(req, 0));
     }
@@ -161,13 +172,22 @@ final class Operations {
     private void fillStat(MemorySegment st, NodeAttr attr) {
         st.fill((byte) 0);
         stat.st_ino(st, attr.ino());
-        stat.st_mode(st, attr.directory() ? DIRECTORY_MODE : FILE_MODE);
+        stat.st_mode(st, mode(attr));
         stat.st_nlink(st, attr.links());
         stat.st_size(st, attr.size());
         stat.st_blksize(st, 4096);
         for (MemorySegment time : List.of(stat.st_atim(st), stat.st_mtim(st), stat.st_ctim(st))) {
             time.set(ValueLayout.JAVA_LONG, 0, startSeconds);
         }
+    }
+
+    static int mode(NodeAttr attr) {
+        int type = switch (attr.kind()) {
+            case DIRECTORY -> DIRECTORY_TYPE;
+            case FILE -> FILE_TYPE;
+            case SYMLINK -> SYMLINK_TYPE;
+        };
+        return type | (attr.permissions() & 0777);
     }
 
     /** One reply on every path: the op's own, an errno for a failure, EIO for anything unexpected. */

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -14,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ProcFsTest {
     /** Renders "FILE for PID" so each snapshot shows whom it was made for. */
     private final ProcFs fs = new ProcFs(List.of(VirtualFile.values()),
-            (file, pid) -> file.path() + " for " + pid + "\n");
+            (file, pid) -> file.path() + " for " + pid + "\n", Path.of("/nonexistent"));
 
     private long ino(String path) throws FsException {
         long ino = Filesystem.ROOT;
