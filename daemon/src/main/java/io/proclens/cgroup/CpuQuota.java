@@ -14,6 +14,12 @@ public record CpuQuota(long quotaMicros, long periodMicros) {
         }
     }
 
+    /** How many whole CPUs a program should size itself for: the quota rounded up, at least 1 (LXCFS's --enable-cfs). */
+    public int wholeCpus() {
+        long whole = quotaMicros / periodMicros + (quotaMicros % periodMicros == 0 ? 0 : 1);
+        return (int) Math.min(Math.max(whole, 1), CpuSet.MAX_CPUS);
+    }
+
     /** How many CPUs' worth of time the quota allows, e.g. 1.5. */
     public double cpus() {
         return (double) quotaMicros / periodMicros;

@@ -72,6 +72,15 @@ public final class CpuSet {
         return new CpuSet(bits);
     }
 
+    /** The {@code count} lowest CPUs of this set (all of them when it has fewer). */
+    public CpuSet lowest(int count) {
+        BitSet bits = new BitSet();
+        for (int cpu = cpus.nextSetBit(0), taken = 0; cpu >= 0 && taken < count; cpu = cpus.nextSetBit(cpu + 1), taken++) {
+            bits.set(cpu);
+        }
+        return new CpuSet(bits);
+    }
+
     /** The CPU numbers in ascending order. */
     public int[] toArray() {
         return cpus.stream().toArray();

@@ -4,6 +4,7 @@ import io.proclens.cgroup.CgroupLayout;
 import io.proclens.cgroup.CgroupReader;
 import io.proclens.cgroup.Processes;
 import io.proclens.fs.CgroupRenderer;
+import io.proclens.fs.Options;
 import io.proclens.fs.ProcFs;
 import io.proclens.fs.VirtualFile;
 import io.proclens.fuse.FuseSession;
@@ -40,8 +41,16 @@ final class MountCommand implements Callable<Integer> {
             description = "Loop threads serving requests (default: the number of CPUs, at least 2).")
     int threads = defaultThreads();
 
-    @Option(names = "--disable-swap", description = "Show no swap in meminfo (as LXCFS's --disable-swap).")
+    @Option(names = {"-u", "--disable-swap"}, description = "Show no swap in meminfo and swaps (LXCFS's --disable-swap).")
     boolean disableSwap;
+
+    @Option(names = "--enable-cfs", description = "Limit the CPUs shown in cpuinfo, stat and online to the CFS quota,"
+            + " rounded up (LXCFS's --enable-cfs).")
+    boolean enableCfs;
+
+    @Option(names = {"-l", "--enable-loadavg"}, description = "Per-container loadavg, sampled every 5 s"
+            + " (LXCFS's --enable-loadavg); without it loadavg is the host's.")
+    boolean enableLoadavg;
 
     @Option(names = "--log", paramLabel = "FILE", defaultValue = "/var/log/proclens.log",
             description = "Where a background daemon writes its log (default ${DEFAULT-VALUE}).")
@@ -69,7 +78,7 @@ final class MountCommand implements Callable<Integer> {
         }
         CgroupLayout layout = CgroupLayout.discover();
         CgroupRenderer renderer = new CgroupRenderer(Path.of("/"), layout, new CgroupReader(), new Processes(),
-                !disableSwap);
+                new Options(enableCfs, enableLoadavg, !disableSwap));
         ProcFs fs = new ProcFs(List.of(VirtualFile.values()), renderer, Path.of("/"));
         FuseSession session;
         try {

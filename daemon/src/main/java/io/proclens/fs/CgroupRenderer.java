@@ -4,6 +4,7 @@ import io.proclens.cgroup.Caller;
 import io.proclens.cgroup.Cgroup;
 import io.proclens.cgroup.CgroupLayout;
 import io.proclens.cgroup.CgroupReader;
+import io.proclens.cgroup.CpuQuota;
 import io.proclens.cgroup.CpuSet;
 import io.proclens.cgroup.Processes;
 import io.proclens.view.CpuinfoView;
@@ -14,10 +15,12 @@ import io.proclens.view.UptimeView;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Logger;
 
@@ -34,20 +37,28 @@ public final class CgroupRenderer implements Renderer {
     private final CgroupLayout layout;
     private final CgroupReader reader;
     private final Processes processes;
-    private final boolean swapEnabled;
+    private final AtomicReference<Options> options;
     private final LongAdder fallbacks = new LongAdder();
     private final Set<String> loggedFallbacks = ConcurrentHashMap.newKeySet();
 
     /**
      * @param root the filesystem root the host files are read under ("/" in production, a fixture in tests)
      */
-    public CgroupRenderer(Path root, CgroupLayout layout, CgroupReader reader, Processes processes,
-                          boolean swapEnabled) {
+    public CgroupRenderer(Path root, CgroupLayout layout, CgroupReader reader, Processes processes, Options options) {
         this.root = root;
         this.layout = layout;
         this.reader = reader;
         this.processes = processes;
-        this.swapEnabled = swapEnabled;
+        this.options = new AtomicReference<>(options);
+    }
+
+    public Options options() {
+        return options.get();
+    }
+
+    /** Takes effect from the next open on; files already open keep what they showed. */
+    public void options(Options changed) {
+        options.set(changed);
     }
 
     @Override
@@ -59,33 +70,42 @@ public final class CgroupRenderer implements Renderer {
         } catch (RuntimeException e) {
             return fallBack(file, "caller " + callerPid + " not resolvable", e, host);
         }
+        Options now = options.get();
         try {
             Cgroup cgroup = layout.cgroupOf(caller.cgroupText());
             return switch (file) {
-                case MEMINFO -> MeminfoView.render(host, reader.memory(cgroup), swapEnabled);
-                case CPUINFO -> CpuinfoView.render(host, cpus(cgroup));
-                case CPU_ONLINE -> OnlineView.render(cpus(cgroup));
-                case UPTIME -> uptime(host, caller, cgroup);
+                case MEMINFO -> MeminfoView.render(host, reader.memory(cgroup), now.swapEnabled());
+                case CPUINFO -> CpuinfoView.render(host, cpus(cgroup, now));
+                case CPU_ONLINE -> OnlineView.render(cpus(cgroup, now));
+                case UPTIME -> uptime(host, caller, cgroup, now);
             };
         } catch (RuntimeException e) {
             return fallBack(file, "cgroup of pid " + caller.reaperPid() + " not readable", e, host);
         }
     }
 
-    private String uptime(String host, Caller caller, Cgroup cgroup) {
+    private String uptime(String host, Caller caller, Cgroup cgroup, Options now) {
         if (!caller.ownPidNamespace()) return UptimeView.render(host, OptionalDouble.empty(), 0, 0);
         double hostUptime = UptimeView.hostUptimeSeconds(host);
         double since = hostUptime - caller.reaperStartTicks() / (double) Processes.USER_HZ;
         OptionalLong usage = reader.cpuUsageNanos(cgroup);
-        return UptimeView.render(host, OptionalDouble.of(since), cpus(cgroup).size(),
+        return UptimeView.render(host, OptionalDouble.of(since), cpus(cgroup, now).size(),
                 usage.isPresent() ? usage.getAsLong() / 1e9 : 0);
     }
 
-    /** The caller's cpuset, within the host's online CPUs; all online CPUs when there is no cpuset. */
-    private CpuSet cpus(Cgroup cgroup) {
+    /**
+     * The CPUs the caller is shown: its cpuset within the host's online CPUs (all online CPUs when there is no
+     * cpuset) and, with --enable-cfs, only as many of them (the lowest) as its CFS quota rounded up.
+     */
+    private CpuSet cpus(Cgroup cgroup, Options now) {
         CpuSet online = CpuSet.parse(read(VirtualFile.CPU_ONLINE.hostPath()));
         CpuSet own = reader.cpuset(cgroup).map(online::intersect).orElse(online);
-        return own.isEmpty() ? online : own;
+        if (own.isEmpty()) own = online;
+        if (now.enableCfs()) {
+            Optional<CpuQuota> quota = reader.cpuQuota(cgroup);
+            if (quota.isPresent()) own = own.lowest(quota.get().wholeCpus());
+        }
+        return own;
     }
 
     private String fallBack(VirtualFile file, String reason, RuntimeException cause, String host) {
