@@ -3,6 +3,7 @@ package io.proclens.cli;
 import io.proclens.cgroup.CgroupLayout;
 import io.proclens.cgroup.CgroupReader;
 import io.proclens.cgroup.Processes;
+import io.proclens.control.ControlServer;
 import io.proclens.fs.CgroupRenderer;
 import io.proclens.fs.Options;
 import io.proclens.fs.ProcFs;
@@ -86,10 +87,11 @@ final class MountCommand implements Callable<Integer> {
         } catch (MountException e) {
             throw new UserError(e.getMessage());
         }
-        try (session) {
+        try (session; ControlServer control = ControlServer.start(ControlServer.socketFor(target), renderer::options,
+                renderer::options)) {
             stopper.attach(session);
             LOG.info("serving " + target + " (cgroup layout " + layout.mode() + ", " + threads + " threads, libfuse "
-                    + Preflight.libfuseVersion().orElse("?") + ", pid " + ProcessHandle.current().pid() + ")");
+                    + Preflight.libfuseVersion().orElse("?") + ", " + renderer.options() + ", pid " + ProcessHandle.current().pid() + ")");
             session.serve(threads);
         }
         LOG.info("unmounted " + target + ", exiting");

@@ -1,0 +1,45 @@
+package io.proclens.cli;
+
+import io.proclens.control.ControlClient;
+import io.proclens.control.ControlServer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code proclens options}: shows or changes a running daemon's options, without a restart. */
+@Command(name = "options", mixinStandardHelpOptions = true,
+        description = "Shows the options of the daemon serving MOUNTPOINT, or changes them at run time"
+                + " (from the next open of a file on).")
+final class OptionsCommand implements Callable<Integer> {
+    @Option(names = "--mountpoint", paramLabel = "DIR", defaultValue = MountCommand.DEFAULT_MOUNTPOINT,
+            description = "The daemon's mountpoint (default ${DEFAULT-VALUE}).")
+    Path mountpoint;
+
+    @Option(names = "--enable-cfs", paramLabel = "BOOL", arity = "1") Boolean enableCfs;
+    @Option(names = "--enable-loadavg", paramLabel = "BOOL", arity = "1") Boolean enableLoadavg;
+    @Option(names = "--disable-swap", paramLabel = "BOOL", arity = "1") Boolean disableSwap;
+
+    @Override
+    public Integer call() {
+        List<String> changes = new ArrayList<>();
+        if (enableCfs != null) changes.add("enable-cfs=" + enableCfs);
+        if (enableLoadavg != null) changes.add("enable-loadavg=" + enableLoadavg);
+        if (disableSwap != null) changes.add("disable-swap=" + disableSwap);
+        Path socket = ControlServer.socketFor(mountpoint);
+        String reply;
+        try {
+            reply = ControlClient.send(socket, changes.isEmpty() ? "get" : "set " + String.join(" ", changes));
+        } catch (IOException e) {
+            throw new UserError("no proclens daemon answers for " + mountpoint + " (" + socket + ": "
+                    + e.getMessage() + ")");
+        }
+        if (reply.startsWith("error: ")) throw new UserError(reply.substring("error: ".length()));
+        System.out.println(reply);
+        return 0;
+    }
+}

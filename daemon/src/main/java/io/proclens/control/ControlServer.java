@@ -1,0 +1,106 @@
+package io.proclens.control;
+
+import io.proclens.fs.Options;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
+
+/**
+ * The daemon's end of `proclens options`: a unix socket, readable and writable by root only, that answers one
+ * line per connection. "get" answers the options; "set enable-cfs=true ..." changes them, then answers them.
+ * A bad request gets "error: ..." and changes nothing.
+ */
+public final class ControlServer implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(ControlServer.class.getName());
+    /** A request longer than this is refused unread: nothing valid is that long. */
+    static final int MAX_REQUEST = 1024;
+
+    private final Path socket;
+    private final ServerSocketChannel server;
+    private final Supplier<Options> current;
+    private final Consumer<Options> change;
+    private final Thread acceptor;
+
+    private ControlServer(Path socket, ServerSocketChannel server, Supplier<Options> current, Consumer<Options> change) {
+        this.socket = socket;
+        this.server = server;
+        this.current = current;
+        this.change = change;
+        this.acceptor = Thread.ofPlatform().daemon().name("control").unstarted(this::serve);
+    }
+
+    /** Listens on {@code socket} (replacing a stale one) and serves requests on a thread of its own. */
+    public static ControlServer start(Path socket, Supplier<Options> current, Consumer<Options> change)
+            throws IOException {
+        Files.createDirectories(socket.getParent());
+        Files.deleteIfExists(socket); // left by a daemon that was killed
+        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        server.bind(UnixDomainSocketAddress.of(socket));
+        Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
+        ControlServer control = new ControlServer(socket, server, current, change);
+        control.acceptor.start();
+        return control;
+    }
+
+    /** The socket of the daemon serving {@code mountpoint}: one per mount, so several daemons can run. */
+    public static Path socketFor(Path mountpoint) {
+        String name = mountpoint.toAbsolutePath().normalize().toString().replace('/', '_');
+        return Path.of("/run/proclens", "control" + name + ".sock");
+    }
+
+    private void serve() {
+        while (server.isOpen()) {
+            try (SocketChannel client = server.accept()) {
+                answer(client);
+            } catch (IOException e) {
+                if (server.isOpen()) LOG.warning("control socket: " + e.getMessage());
+            }
+        }
+    }
+
+    /** Reads one line (until newline or the client's end of output), answers it. Only root can connect. */
+    private void answer(SocketChannel client) throws IOException {
+        ByteBuffer request = ByteBuffer.allocate(MAX_REQUEST + 1);
+        while (request.hasRemaining() && client.read(request) >= 0) {
+            if (new String(request.array(), 0, request.position(), StandardCharsets.UTF_8).indexOf('\n') >= 0) break;
+        }
+        String reply = respond(request.hasRemaining()
+                ? new String(request.array(), 0, request.position(), StandardCharsets.UTF_8) : null);
+        client.write(ByteBuffer.wrap((reply + "\n").getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** The reply to one request line; changes the options on a valid "set". */
+    String respond(String request) {
+        if (request == null) return "error: request longer than " + MAX_REQUEST + " bytes";
+        String line = request.strip();
+        if (line.equals("get")) return current.get().toString();
+        if (line.startsWith("set ")) {
+            try {
+                Options changed = OptionChanges.apply(current.get(), line.substring(4));
+                change.accept(changed);
+                LOG.info("options changed: " + changed);
+                return changed.toString();
+            } catch (IllegalArgumentException e) {
+                return "error: " + e.getMessage();
+            }
+        }
+        return "error: unknown request '" + line + "' (get, or set NAME=true|false ...)";
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.close();
+        Files.deleteIfExists(socket);
+    }
+}
