@@ -75,9 +75,18 @@ public final class ControlServer implements AutoCloseable {
         while (request.hasRemaining() && client.read(request) >= 0) {
             if (new String(request.array(), 0, request.position(), StandardCharsets.UTF_8).indexOf('\n') >= 0) break;
         }
-        String reply = respond(request.hasRemaining()
-                ? new String(request.array(), 0, request.position(), StandardCharsets.UTF_8) : null);
+        boolean tooLong = !request.hasRemaining();
+        if (tooLong) drain(client); // so that the client reads our error rather than a reset connection
+        String reply = respond(tooLong ? null : new String(request.array(), 0, request.position(), StandardCharsets.UTF_8));
         client.write(ByteBuffer.wrap((reply + "\n").getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** Reads and drops what the client still sends, up to 64 KiB. */
+    private static void drain(SocketChannel client) throws IOException {
+        ByteBuffer rest = ByteBuffer.allocate(4096);
+        for (int total = 0; total < 64 * 1024; total += rest.position(), rest.clear()) {
+            if (client.read(rest) < 0) return;
+        }
     }
 
     /** The reply to one request line; changes the options on a valid "set". */
