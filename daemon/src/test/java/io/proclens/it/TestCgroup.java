@@ -30,24 +30,42 @@ final class TestCgroup implements AutoCloseable {
         return Files.exists(ROOT.resolve("cgroup.controllers"));
     }
 
-    /** Creates the cgroup with {@code memoryLimit} bytes and {@code cpus} (kernel list format). */
+    /** Creates the cgroup with {@code memoryLimit} bytes and {@code cpus} (kernel list format), no CPU quota. */
     static TestCgroup create(long memoryLimit, String cpus) throws IOException {
-        String name = "proclens-it-" + UUID.randomUUID().toString().substring(0, 8);
-        return pureV2() ? createV2(name, memoryLimit, cpus) : createV1(name, memoryLimit, cpus);
+        return create(memoryLimit, cpus, 0);
     }
 
-    private static TestCgroup createV1(String name, long memoryLimit, String cpus) throws IOException {
-        Path memory = ownV1("memory").resolve(name);
-        Path cpuset = ownV1("cpuset").resolve(name);
+    /**
+     * Creates the cgroup with {@code memoryLimit} bytes, {@code cpus} (kernel list format) and a CFS quota of
+     * {@code quotaMicros} per 100 ms period (0: none). The reader joins every controller's cgroup (on v1 also
+     * cpu, cpuacct and blkio), so that all its numbers are the test cgroup's.
+     */
+    static TestCgroup create(long memoryLimit, String cpus, long quotaMicros) throws IOException {
+        String name = "proclens-it-" + UUID.randomUUID().toString().substring(0, 8);
+        return pureV2() ? createV2(name, memoryLimit, cpus, quotaMicros) : createV1(name, memoryLimit, cpus, quotaMicros);
+    }
+
+    private static TestCgroup createV1(String name, long memoryLimit, String cpus, long quotaMicros) throws IOException {
         List<Path> dirs = new ArrayList<>();
         try {
-            Files.createDirectory(memory);
+            Path memory = Files.createDirectory(ownV1("memory").resolve(name));
             dirs.add(memory);
             Files.writeString(memory.resolve("memory.limit_in_bytes"), Long.toString(memoryLimit));
-            Files.createDirectory(cpuset);
+            Path cpuset = Files.createDirectory(ownV1("cpuset").resolve(name));
             dirs.add(cpuset);
             Files.writeString(cpuset.resolve("cpuset.mems"), Files.readString(cpuset.getParent().resolve("cpuset.mems")).strip());
             Files.writeString(cpuset.resolve("cpuset.cpus"), cpus);
+            for (String controller : List.of("cpu", "cpuacct", "blkio")) {
+                Path dir = ownV1(controller).resolve(name);
+                // absent, or the same hierarchy as one done already (cpu,cpuacct co-mounted behind symlinks)
+                if (!Files.isDirectory(ROOT.resolve(controller)) || Files.exists(dir)) continue;
+                dirs.add(Files.createDirectory(dir));
+            }
+            if (quotaMicros > 0) {
+                Path cpu = ownV1("cpu").resolve(name);
+                Files.writeString(cpu.resolve("cpu.cfs_period_us"), "100000");
+                Files.writeString(cpu.resolve("cpu.cfs_quota_us"), Long.toString(quotaMicros));
+            }
             return new TestCgroup(dirs, false);
         } catch (IOException | RuntimeException e) {
             new TestCgroup(dirs, false).close();
@@ -55,20 +73,22 @@ final class TestCgroup implements AutoCloseable {
         }
     }
 
-    private static TestCgroup createV2(String name, long memoryLimit, String cpus) throws IOException {
+    private static TestCgroup createV2(String name, long memoryLimit, String cpus, long quotaMicros) throws IOException {
         // Beside our own cgroup: v2 lets no cgroup that holds processes (but the root) give controllers to children.
         String own = ownV2Relative();
         Path parent = own.isEmpty() ? ROOT : ROOT.resolve(own).getParent();
         String controllers = Files.readString(parent.resolve("cgroup.controllers"));
         Assumptions.assumeTrue(controllers.contains("memory") && controllers.contains("cpuset"),
                 "the cgroup2 parent " + parent + " lacks memory or cpuset: " + controllers.strip());
-        Files.writeString(parent.resolve("cgroup.subtree_control"), "+memory +cpuset");
+        Files.writeString(parent.resolve("cgroup.subtree_control"),
+                controllers.contains("io") ? "+memory +cpuset +cpu +io" : "+memory +cpuset +cpu");
         Path dir = parent.resolve(name);
         Files.createDirectory(dir);
         TestCgroup cgroup = new TestCgroup(List.of(dir), true);
         try {
             Files.writeString(dir.resolve("memory.max"), Long.toString(memoryLimit));
             Files.writeString(dir.resolve("cpuset.cpus"), cpus);
+            if (quotaMicros > 0) Files.writeString(dir.resolve("cpu.max"), quotaMicros + " 100000");
             return cgroup;
         } catch (IOException | RuntimeException e) {
             cgroup.close();
