@@ -76,7 +76,6 @@ public final class IoAccounting {
         Optional<Location> found = cgroup.io();
         if (found.isEmpty()) return Optional.empty();
         Location at = found.get();
-        LeafFiles.requireDir(at);
         return at.version() == Version.V1 ? v1(at) : v2(at);
     }
 
