@@ -19,8 +19,9 @@ import java.util.TreeSet;
  * Stateless and thread-safe; nothing is cached.
  *
  * <p>v1 ({@code blkio} hierarchy). The counts and bytes come from the {@code blkio.throttle.*_recursive} files,
- * which every kernel with {@code CONFIG_BLK_DEV_THROTTLING} has. Since Linux 6.10 blk-throttle starts counting on a
- * device only once some cgroup sets a throttle limit on it, so for a device the throttle files have no line for, the
+ * which every kernel with {@code CONFIG_BLK_DEV_THROTTLING} has. Since Linux 6.10 (commit a3166c51702b, "delay
+ * initialization until configuration") blk-throttle counts a device only after some cgroup has set a throttle limit
+ * on it (seen on this project's 6.18 test machine), so for a device the throttle files have no line for, the
  * CFQ ({@code blkio.io_serviced_recursive}, kernels before 5.0) or BFQ ({@code blkio.bfq.io_serviced_recursive})
  * files of the same meaning are used, when the scheduler of that device keeps them. Merges and times exist only with
  * CFQ, or BFQ built with {@code CONFIG_BFQ_CGROUP_DEBUG}; without them they are 0. LXCFS 5.0.3 reads only the CFQ
@@ -31,8 +32,10 @@ import java.util.TreeSet;
  *
  * <p>Errors follow {@link CgroupReader}: a cgroup directory that does not exist (removed, even while being read)
  * throws {@link CgroupException} of kind {@code GONE}; a device line whose number is not a counter throws
- * {@code MALFORMED}; other I/O errors throw {@code IO_ERROR}. Lines that are not device lines (the closing
- * "Total N" of v1 files, blank lines) and fields we do not use (v1 "Sync"/"Async", v2 "cost.*") are skipped.
+ * {@code MALFORMED} (in v1 files also the value of an operation we do not use, such as "Sync": the kernel writes
+ * counters only); other I/O errors throw {@code IO_ERROR}. Lines that are not device lines (the closing "Total N"
+ * of v1 files, blank lines) are skipped, and so are v2 keys we do not know ({@code cost.vrate=100.00}, ...),
+ * whatever their value.
  */
 public final class IoAccounting {
 
