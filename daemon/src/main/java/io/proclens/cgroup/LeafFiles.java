@@ -1,0 +1,40 @@
+package io.proclens.cgroup;
+
+import io.proclens.cgroup.Cgroup.Location;
+import java.nio.file.Files;
+
+/**
+ * Reads files of one cgroup's own directory with the error rules of {@link CgroupReader}: a file that is absent
+ * is {@code null} while the directory exists, and the cgroup is {@code GONE} when the directory does not exist
+ * (also when an I/O error happens because the cgroup was removed while being read). Stateless apart from the
+ * file source; safe to use from any thread.
+ */
+final class LeafFiles {
+    private final CgroupReader.FileSource files;
+
+    LeafFiles(CgroupReader.FileSource files) {
+        this.files = files;
+    }
+
+    /** The file {@code name} of the cgroup's directory, or null if absent. */
+    String readOrNull(Location at, String name) {
+        String text;
+        try {
+            text = files.readOrNull(at.dir().resolve(name));
+        } catch (CgroupException e) {
+            // An error on a file of a removed cgroup (ENODEV, ENOENT on open of a dying kernfs node) is GONE.
+            if (!Files.isDirectory(at.dir())) throw gone(at, e);
+            throw e;
+        }
+        if (text == null) requireDir(at);
+        return text;
+    }
+
+    static void requireDir(Location at) {
+        if (!Files.isDirectory(at.dir())) throw gone(at, null);
+    }
+
+    static CgroupException gone(Location at, Throwable cause) {
+        return new CgroupException(CgroupException.Kind.GONE, "cgroup " + at.dir() + " does not exist", cause);
+    }
+}
