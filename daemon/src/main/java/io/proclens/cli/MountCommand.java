@@ -1,11 +1,10 @@
 package io.proclens.cli;
 
 import io.proclens.cgroup.CgroupLayout;
-import io.proclens.cgroup.CgroupReader;
-import io.proclens.cgroup.Processes;
 import io.proclens.control.ControlServer;
 import io.proclens.fs.CgroupRenderer;
 import io.proclens.fs.Options;
+import io.proclens.fs.Sources;
 import io.proclens.fs.ProcFs;
 import io.proclens.fs.VirtualFile;
 import io.proclens.fuse.FuseSession;
@@ -78,7 +77,7 @@ final class MountCommand implements Callable<Integer> {
             throw new UserError(e.getMessage());
         }
         CgroupLayout layout = CgroupLayout.discover();
-        CgroupRenderer renderer = new CgroupRenderer(Path.of("/"), layout, new CgroupReader(), new Processes(),
+        CgroupRenderer renderer = new CgroupRenderer(Path.of("/"), Sources.ofHost(layout),
                 new Options(enableCfs, enableLoadavg, !disableSwap));
         ProcFs fs = new ProcFs(List.of(VirtualFile.values()), renderer, Path.of("/"));
         FuseSession session;

@@ -8,6 +8,9 @@ import io.proclens.cgroup.CpuQuota;
 import io.proclens.cgroup.CpuSet;
 import io.proclens.cgroup.Processes;
 import io.proclens.view.CpuinfoView;
+import io.proclens.view.DiskstatsView;
+import io.proclens.view.SlabinfoView;
+import io.proclens.view.SwapsView;
 import io.proclens.view.MeminfoView;
 import io.proclens.view.OnlineView;
 import io.proclens.view.UptimeView;
@@ -37,6 +40,7 @@ public final class CgroupRenderer implements Renderer {
     private final CgroupLayout layout;
     private final CgroupReader reader;
     private final Processes processes;
+    private final Sources sources;
     private final AtomicReference<Options> options;
     private final LongAdder fallbacks = new LongAdder();
     private final Set<String> loggedFallbacks = ConcurrentHashMap.newKeySet();
@@ -44,11 +48,12 @@ public final class CgroupRenderer implements Renderer {
     /**
      * @param root the filesystem root the host files are read under ("/" in production, a fixture in tests)
      */
-    public CgroupRenderer(Path root, CgroupLayout layout, CgroupReader reader, Processes processes, Options options) {
+    public CgroupRenderer(Path root, Sources sources, Options options) {
         this.root = root;
-        this.layout = layout;
-        this.reader = reader;
-        this.processes = processes;
+        this.sources = sources;
+        this.layout = sources.layout();
+        this.reader = sources.memoryAndCpus();
+        this.processes = sources.processes();
         this.options = new AtomicReference<>(options);
     }
 
@@ -78,6 +83,10 @@ public final class CgroupRenderer implements Renderer {
                 case CPUINFO -> CpuinfoView.render(host, cpus(cgroup, now));
                 case CPU_ONLINE -> OnlineView.render(cpus(cgroup, now));
                 case UPTIME -> uptime(host, caller, cgroup, now);
+                case DISKSTATS -> sources.io().devices(cgroup).map(devices -> DiskstatsView.render(host, devices))
+                        .orElseGet(() -> fallBack(file, "no io controller", null, host));
+                case SWAPS -> SwapsView.render(host, reader.memory(cgroup), now.swapEnabled());
+                case SLABINFO -> SlabinfoView.render(host, sources.slab().slabinfo(cgroup));
             };
         } catch (RuntimeException e) {
             return fallBack(file, "cgroup of pid " + caller.reaperPid() + " not readable", e, host);
@@ -108,11 +117,13 @@ public final class CgroupRenderer implements Renderer {
         return own;
     }
 
+    /** The host's file instead of the caller's view: counted, and logged once per file and reason. */
     private String fallBack(VirtualFile file, String reason, RuntimeException cause, String host) {
         fallbacks.increment();
-        if (loggedFallbacks.add(file + ":" + cause.getClass().getName())) {
-            LOG.warning(file.path() + ": " + reason + " (" + cause.getMessage() + "), answering the host's file;"
-                    + " logged once");
+        String kind = cause == null ? reason : cause.getClass().getName();
+        if (loggedFallbacks.add(file + ":" + kind)) {
+            LOG.warning(file.path() + ": " + reason + (cause == null ? "" : " (" + cause.getMessage() + ")")
+                    + ", answering the host's file; logged once");
         }
         return host;
     }

@@ -8,6 +8,9 @@ public enum VirtualFile {
     MEMINFO("proc/meminfo", "/proc/meminfo"),
     CPUINFO("proc/cpuinfo", "/proc/cpuinfo"),
     UPTIME("proc/uptime", "/proc/uptime"),
+    DISKSTATS("proc/diskstats", "/proc/diskstats"),
+    SWAPS("proc/swaps", "/proc/swaps"),
+    SLABINFO("proc/slabinfo", "/proc/slabinfo"),
     CPU_ONLINE("sys/devices/system/cpu/online", "/sys/devices/system/cpu/online");
 
     private final String path;

@@ -36,7 +36,7 @@ class ProcFsTest {
         }
         assertTrue(fs.getattr(ino("sys/devices/system/cpu")).directory());
         assertEquals(List.of(".", "..", "proc", "sys"), names(Filesystem.ROOT));
-        assertEquals(List.of(".", "..", "meminfo", "cpuinfo", "uptime"), names(ino("proc")));
+        assertEquals(List.of(".", "..", "meminfo", "cpuinfo", "uptime", "diskstats", "swaps", "slabinfo"), names(ino("proc")));
         FsException missing = assertThrows(FsException.class, () -> fs.lookup(ino("proc"), "stat"));
         assertEquals(FsException.Failure.NOT_FOUND, missing.failure());
     }
