@@ -127,7 +127,10 @@ public final class ConcurrentMonotonicCounters {
         }
     }
 
-    /** The counter's value, or {@link #ABSENT}. An acquire read: pairs with the CAS of the {@link #advance} that stored it. */
+    /**
+     * The counter's value, or {@link #ABSENT}. An acquire read: pairs with the CAS of the {@link #advance} that
+     * stored the value, so the caller sees what that thread did before it.
+     */
     public long getAcquire(String key) {
         Cell cell = cells.get(key);
         if (cell == null) return ABSENT;
