@@ -1,5 +1,6 @@
 package io.proclens.fs;
 
+import io.proclens.cache.ConcurrentMonotonicCounters;
 import io.proclens.cgroup.Caller;
 import io.proclens.cgroup.Cgroup;
 import io.proclens.cgroup.CgroupLayout;
@@ -10,6 +11,7 @@ import io.proclens.cgroup.Processes;
 import io.proclens.view.CpuinfoView;
 import io.proclens.view.DiskstatsView;
 import io.proclens.view.SlabinfoView;
+import io.proclens.view.StatView;
 import io.proclens.view.SwapsView;
 import io.proclens.view.MeminfoView;
 import io.proclens.view.OnlineView;
@@ -41,6 +43,11 @@ public final class CgroupRenderer implements Renderer {
     private final CgroupReader reader;
     private final Processes processes;
     private final Sources sources;
+    /**
+     * The highest value each cgroup's stat fields were shown with: a field never goes down between reads.
+     * Keyed "cgroup key \n line field"; bounded, least recently used evicted (ample for thousands of cgroups).
+     */
+    private final ConcurrentMonotonicCounters statFloor = new ConcurrentMonotonicCounters(1 << 18);
     private final AtomicReference<Options> options;
     private final LongAdder fallbacks = new LongAdder();
     private final Set<String> loggedFallbacks = ConcurrentHashMap.newKeySet();
@@ -87,6 +94,8 @@ public final class CgroupRenderer implements Renderer {
                         .orElseGet(() -> fallBack(file, "no io controller", null, host));
                 case SWAPS -> SwapsView.render(host, reader.memory(cgroup), now.swapEnabled());
                 case SLABINFO -> SlabinfoView.render(host, sources.slab().slabinfo(cgroup));
+                case STAT -> StatView.render(host, cpus(cgroup, now), sources.cpuTimes().times(cgroup).orElse(null),
+                        (field, value) -> statFloor.advance(cgroup.key() + '\n' + field, value));
             };
         } catch (RuntimeException e) {
             return fallBack(file, "cgroup of pid " + caller.reaperPid() + " not readable", e, host);

@@ -2,16 +2,18 @@ package io.proclens.fs;
 
 import io.proclens.cgroup.CgroupLayout;
 import io.proclens.cgroup.CgroupReader;
+import io.proclens.cgroup.CpuAccounting;
 import io.proclens.cgroup.IoAccounting;
 import io.proclens.cgroup.Processes;
 import io.proclens.cgroup.SlabAccounting;
 
 /** Where the renderer's inputs come from: the cgroup layout and one reader per kind of cgroup file. */
-public record Sources(CgroupLayout layout, Processes processes, CgroupReader memoryAndCpus, IoAccounting io,
-                      SlabAccounting slab) {
+public record Sources(CgroupLayout layout, Processes processes, CgroupReader memoryAndCpus, CpuAccounting cpuTimes,
+                      IoAccounting io, SlabAccounting slab) {
 
     /** The readers of this machine's cgroups and /proc. */
     public static Sources ofHost(CgroupLayout layout) {
-        return new Sources(layout, new Processes(), new CgroupReader(), new IoAccounting(), new SlabAccounting());
+        return new Sources(layout, new Processes(), new CgroupReader(), new CpuAccounting(), new IoAccounting(),
+                new SlabAccounting());
     }
 }

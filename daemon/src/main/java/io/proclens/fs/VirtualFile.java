@@ -8,6 +8,7 @@ public enum VirtualFile {
     MEMINFO("proc/meminfo", "/proc/meminfo"),
     CPUINFO("proc/cpuinfo", "/proc/cpuinfo"),
     UPTIME("proc/uptime", "/proc/uptime"),
+    STAT("proc/stat", "/proc/stat"),
     DISKSTATS("proc/diskstats", "/proc/diskstats"),
     SWAPS("proc/swaps", "/proc/swaps"),
     SLABINFO("proc/slabinfo", "/proc/slabinfo"),
