@@ -79,14 +79,14 @@ final class MountCommand implements Callable<Integer> {
         CgroupLayout layout = CgroupLayout.discover();
         CgroupRenderer renderer = new CgroupRenderer(Path.of("/"), Sources.ofHost(layout),
                 new Options(enableCfs, enableLoadavg, !disableSwap));
-        ProcFs fs = new ProcFs(List.of(VirtualFile.values()), renderer, Path.of("/"));
+        ProcFs fs = new ProcFs(VirtualFile.servedHere(Path.of("/proc")), renderer, Path.of("/"));
         FuseSession session;
         try {
             session = FuseSession.mount(target, fs, debug);
         } catch (MountException e) {
             throw new UserError(e.getMessage());
         }
-        try (session; ControlServer control = ControlServer.start(ControlServer.socketFor(target), renderer::options,
+        try (renderer; session; ControlServer control = ControlServer.start(ControlServer.socketFor(target), renderer::options,
                 renderer::options)) {
             stopper.attach(session);
             LOG.info("serving " + target + " (cgroup layout " + layout.mode() + ", " + threads + " threads, libfuse "

@@ -8,9 +8,14 @@ import io.proclens.cgroup.CgroupReader;
 import io.proclens.cgroup.CpuQuota;
 import io.proclens.cgroup.CpuSet;
 import io.proclens.cgroup.Processes;
+import io.proclens.cgroup.TaskCounts;
+import io.proclens.load.LoadAverages;
+import io.proclens.load.Loadavg;
 import io.proclens.view.CpuinfoView;
 import io.proclens.view.DiskstatsView;
 import io.proclens.view.SlabinfoView;
+import io.proclens.view.LoadavgView;
+import io.proclens.view.PressureView;
 import io.proclens.view.StatView;
 import io.proclens.view.SwapsView;
 import io.proclens.view.MeminfoView;
@@ -36,7 +41,7 @@ import java.util.logging.Logger;
  * <p>When the caller's numbers cannot be read (a cgroup removed mid-read, a controller missing), the
  * answer is the host's file: logged once per file and reason, and counted.
  */
-public final class CgroupRenderer implements Renderer {
+public final class CgroupRenderer implements Renderer, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(CgroupRenderer.class.getName());
     private final Path root;
     private final CgroupLayout layout;
@@ -49,6 +54,9 @@ public final class CgroupRenderer implements Renderer {
      */
     private final ConcurrentMonotonicCounters statFloor = new ConcurrentMonotonicCounters(1 << 18);
     private final AtomicReference<Options> options;
+    /** Per-cgroup load averages while --enable-loadavg is on, else null. Changed only under the options' lock. */
+    private volatile LoadAverages loadAverages;
+    private final Object optionsLock = new Object();
     private final LongAdder fallbacks = new LongAdder();
     private final Set<String> loggedFallbacks = ConcurrentHashMap.newKeySet();
 
@@ -61,16 +69,35 @@ public final class CgroupRenderer implements Renderer {
         this.layout = sources.layout();
         this.reader = sources.memoryAndCpus();
         this.processes = sources.processes();
-        this.options = new AtomicReference<>(options);
+        this.options = new AtomicReference<>(Options.DEFAULTS);
+        options(options);
     }
 
     public Options options() {
         return options.get();
     }
 
-    /** Takes effect from the next open on; files already open keep what they showed. */
+    /**
+     * Takes effect from the next open on; files already open keep what they showed. Turning loadavg on starts
+     * the sampler (the averages start from 0, as the kernel's do at boot); turning it off stops it.
+     */
     public void options(Options changed) {
-        options.set(changed);
+        synchronized (optionsLock) {
+            if (changed.enableLoadavg() && loadAverages == null) {
+                LoadAverages sampler = new LoadAverages(sources.tasks()::count);
+                sampler.start();
+                loadAverages = sampler;
+            } else if (!changed.enableLoadavg() && loadAverages != null) {
+                loadAverages.close();
+                loadAverages = null;
+            }
+            options.set(changed);
+        }
+    }
+
+    @Override
+    public void close() {
+        options(new Options(options().enableCfs(), false, options().swapEnabled()));
     }
 
     @Override
@@ -94,12 +121,25 @@ public final class CgroupRenderer implements Renderer {
                         .orElseGet(() -> fallBack(file, "no io controller", null, host));
                 case SWAPS -> SwapsView.render(host, reader.memory(cgroup), now.swapEnabled());
                 case SLABINFO -> SlabinfoView.render(host, sources.slab().slabinfo(cgroup));
+                case LOADAVG -> loadavg(host, cgroup);
+                case PRESSURE_CPU, PRESSURE_IO, PRESSURE_MEMORY -> sources.pressure()
+                        .read(cgroup, file.pressureResource()).map(PressureView::render)
+                        .orElseGet(() -> fallBack(file, "no PSI file for the cgroup", null, host));
                 case STAT -> StatView.render(host, cpus(cgroup, now), sources.cpuTimes().times(cgroup).orElse(null),
                         (field, value) -> statFloor.advance(cgroup.key() + '\n' + field, value));
             };
         } catch (RuntimeException e) {
             return fallBack(file, "cgroup of pid " + caller.reaperPid() + " not readable", e, host);
         }
+    }
+
+    /** The cgroup's averages with --enable-loadavg; before its first sample, the tasks counted now. */
+    private String loadavg(String host, Cgroup cgroup) {
+        LoadAverages sampler = loadAverages;
+        if (sampler == null) return LoadavgView.host(host);
+        Loadavg averages = sampler.current(cgroup);
+        TaskCounts counts = averages.samples() == 0 ? sources.tasks().count(cgroup) : averages.counts();
+        return LoadavgView.render(averages, counts);
     }
 
     private String uptime(String host, Caller caller, Cgroup cgroup, Options now) {

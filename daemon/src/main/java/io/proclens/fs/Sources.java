@@ -4,16 +4,18 @@ import io.proclens.cgroup.CgroupLayout;
 import io.proclens.cgroup.CgroupReader;
 import io.proclens.cgroup.CpuAccounting;
 import io.proclens.cgroup.IoAccounting;
+import io.proclens.cgroup.Pressure;
 import io.proclens.cgroup.Processes;
 import io.proclens.cgroup.SlabAccounting;
+import io.proclens.cgroup.TaskStates;
 
 /** Where the renderer's inputs come from: the cgroup layout and one reader per kind of cgroup file. */
 public record Sources(CgroupLayout layout, Processes processes, CgroupReader memoryAndCpus, CpuAccounting cpuTimes,
-                      IoAccounting io, SlabAccounting slab) {
+                      IoAccounting io, SlabAccounting slab, TaskStates tasks, Pressure pressure) {
 
     /** The readers of this machine's cgroups and /proc. */
     public static Sources ofHost(CgroupLayout layout) {
         return new Sources(layout, new Processes(), new CgroupReader(), new CpuAccounting(), new IoAccounting(),
-                new SlabAccounting());
+                new SlabAccounting(), new TaskStates(), new Pressure());
     }
 }

@@ -12,6 +12,11 @@ public enum VirtualFile {
     DISKSTATS("proc/diskstats", "/proc/diskstats"),
     SWAPS("proc/swaps", "/proc/swaps"),
     SLABINFO("proc/slabinfo", "/proc/slabinfo"),
+    LOADAVG("proc/loadavg", "/proc/loadavg"),
+    /** The pressure files exist only where the kernel has PSI: see {@link #servedHere(java.nio.file.Path)}. */
+    PRESSURE_CPU("proc/pressure/cpu", "/proc/pressure/cpu"),
+    PRESSURE_IO("proc/pressure/io", "/proc/pressure/io"),
+    PRESSURE_MEMORY("proc/pressure/memory", "/proc/pressure/memory"),
     CPU_ONLINE("sys/devices/system/cpu/online", "/sys/devices/system/cpu/online");
 
     private final String path;
@@ -20,6 +25,20 @@ public enum VirtualFile {
     VirtualFile(String path, String hostPath) {
         this.path = path;
         this.hostPath = hostPath;
+    }
+
+    /** PSI's resource name of a pressure file ("cpu"), or null for the others. */
+    public String pressureResource() {
+        return path.startsWith("proc/pressure/") ? path.substring("proc/pressure/".length()) : null;
+    }
+
+    /**
+     * The files served on this machine: all of them, but the pressure files only when the kernel has PSI
+     * (absent, not faked, when it has not).
+     */
+    public static java.util.List<VirtualFile> servedHere(java.nio.file.Path procRoot) {
+        boolean psi = io.proclens.cgroup.Pressure.kernelHasPsi(procRoot);
+        return java.util.Arrays.stream(values()).filter(f -> psi || f.pressureResource() == null).toList();
     }
 
     /** The path below the mountpoint. */

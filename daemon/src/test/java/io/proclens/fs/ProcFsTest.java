@@ -36,8 +36,9 @@ class ProcFsTest {
         }
         assertTrue(fs.getattr(ino("sys/devices/system/cpu")).directory());
         assertEquals(List.of(".", "..", "proc", "sys"), names(Filesystem.ROOT));
-        assertEquals(List.of(".", "..", "meminfo", "cpuinfo", "uptime", "stat", "diskstats", "swaps", "slabinfo"),
-                names(ino("proc")));
+        assertEquals(List.of(".", "..", "meminfo", "cpuinfo", "uptime", "stat", "diskstats", "swaps", "slabinfo",
+                "loadavg", "pressure"), names(ino("proc")));
+        assertEquals(List.of(".", "..", "cpu", "io", "memory"), names(ino("proc/pressure")));
         FsException missing = assertThrows(FsException.class, () -> fs.lookup(ino("proc"), "version"));
         assertEquals(FsException.Failure.NOT_FOUND, missing.failure());
     }
@@ -45,7 +46,8 @@ class ProcFsTest {
     @Test
     void rootLinksCountItsSubdirectories() throws FsException {
         assertEquals(4, fs.getattr(Filesystem.ROOT).links()); // ".", its name, and ".." of proc and sys
-        assertEquals(2, fs.getattr(ino("proc")).links());
+        assertEquals(3, fs.getattr(ino("proc")).links()); // and pressure's ".."
+        assertEquals(2, fs.getattr(ino("proc/pressure")).links());
     }
 
     @Test

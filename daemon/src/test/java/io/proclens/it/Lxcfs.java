@@ -19,12 +19,16 @@ final class Lxcfs implements AutoCloseable {
         this.process = process;
     }
 
-    static Lxcfs start(Path mountpoint) throws IOException, InterruptedException {
+    /** Starts LXCFS with {@code options} (its own names: --enable-cfs, --enable-loadavg, ...). */
+    static Lxcfs start(Path mountpoint, String... options) throws IOException, InterruptedException {
         Assumptions.assumeTrue(Host.hasCommand("lxcfs"), "LXCFS is not installed (apt-get install lxcfs)");
         Files.createDirectories(mountpoint);
         Path pidfile = Files.createTempFile("lxcfs-it-", ".pid");
         Files.delete(pidfile); // lxcfs refuses a pidfile that exists
-        Process process = new ProcessBuilder("lxcfs", "-f", "-p", pidfile.toString(), mountpoint.toString())
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("lxcfs", "-f", "-p", pidfile.toString()));
+        command.addAll(java.util.List.of(options));
+        command.add(mountpoint.toString());
+        Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!Host.isMounted(mountpoint, "fuse.lxcfs")) {
