@@ -16,11 +16,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The same integration tests on a pure cgroup v2 machine: a throw-away VM (../shared/tools/cgroup2-vm) boots
- * with cgroup_no_v1=all and runs {@link MountIT} and {@link LxcfsComparisonIT} there with JUnit's console
+ * with cgroup_no_v1=all and runs {@link MountIT}, {@link LxcfsComparisonIT} and {@link LxcfsDifferentialIT} there with JUnit's console
  * launcher, against the same daemon jar.
  */
 class CgroupV2VmIT {
-    static final List<Class<?>> IN_VM = List.of(MountIT.class, LxcfsComparisonIT.class);
+    static final List<Class<?>> IN_VM = List.of(MountIT.class, LxcfsComparisonIT.class, LxcfsDifferentialIT.class);
 
     @TempDir
     Path share;
@@ -55,7 +55,7 @@ class CgroupV2VmIT {
         assertEquals(0, status, "the tests in the cgroup v2 VM failed:\n" + output);
         assertEquals(0, count(output, "tests failed"), output);
         assertEquals(0, count(output, "tests skipped"), "nothing may be skipped in the VM:\n" + output);
-        assertTrue(count(output, "tests successful") >= 10, output);
+        assertTrue(count(output, "tests successful") >= 13, output);
     }
 
     private static long count(String output, String label) {
