@@ -73,13 +73,19 @@ class LxcfsDifferentialIT {
             String[] stat = read.get("proc/stat");
             List<long[]> ours = cpuLines(stat[0]);
             List<long[]> theirs = cpuLines(stat[1]);
-            assertEquals(theirs.size(), ours.size(), "cpu lines (aggregate + one per CPU)");
-            assertEquals(expectedCpus + 1, ours.size());
+            assertEquals(expectedCpus + 1, ours.size(), "cpu lines (aggregate + one per CPU)");
             for (long[] line : ours) for (long value : line) assertTrue(value >= 0, stat[0]);
             long ourBusy = ours.getFirst()[0] + ours.getFirst()[2];
             long theirBusy = theirs.getFirst()[0] + theirs.getFirst()[2];
-            assertTrue(Math.abs(ourBusy - theirBusy) <= TICKS_TOLERANCE,
-                    "cgroup user+system ticks: proclens " + ourBusy + ", lxcfs " + theirBusy);
+            if (TestCgroup.pureV2()) {
+                // LXCFS 5.0.3 has no cgroup CPU accounting on v2: it shows the host's lines, so the cgroup's
+                // time (ours) is a small part of the host's (theirs).
+                assertTrue(ourBusy <= theirBusy + TICKS_TOLERANCE, "proclens " + ourBusy + ", host " + theirBusy);
+            } else {
+                assertEquals(theirs.size(), ours.size(), "cpu lines (aggregate + one per CPU)");
+                assertTrue(Math.abs(ourBusy - theirBusy) <= TICKS_TOLERANCE,
+                        "cgroup user+system ticks: proclens " + ourBusy + ", lxcfs " + theirBusy);
+            }
             assertEquals(line(stat[1], "btime"), line(stat[0], "btime"));
 
             double[] ourUptime = uptime(read.get("proc/uptime")[0]);
