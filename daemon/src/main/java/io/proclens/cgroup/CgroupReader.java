@@ -9,7 +9,6 @@ import static io.proclens.cgroup.CgroupFiles.parseLimit;
 
 import io.proclens.cgroup.Cgroup.Location;
 import io.proclens.cgroup.Cgroup.Version;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +34,7 @@ public final class CgroupReader {
         String readOrNull(Path file);
     }
 
-    private final FileSource files;
+    private final LeafFiles leaf;
 
     /** Reads the files of the {@link Cgroup}s it is given. */
     public CgroupReader() {
@@ -43,7 +42,7 @@ public final class CgroupReader {
     }
 
     CgroupReader(FileSource files) {
-        this.files = files;
+        this.leaf = new LeafFiles(files);
     }
 
     /**
@@ -263,26 +262,14 @@ public final class CgroupReader {
 
     /** A file of the cgroup's own directory, or null if absent; GONE if the directory itself is absent. */
     private String leafOrNull(Location at, String name) {
-        String text = read(at, at.dir().resolve(name));
-        if (text == null) requireDir(at);
-        return text;
+        return leaf.readOrNull(at, name);
     }
 
-    /** Reads a file of the cgroup or an ancestor; an I/O error on a cgroup that has meanwhile been removed is GONE. */
     private String read(Location at, Path file) {
-        try {
-            return files.readOrNull(file);
-        } catch (CgroupException e) {
-            if (!Files.isDirectory(at.dir())) throw gone(at, e);
-            throw e;
-        }
+        return leaf.read(at, file);
     }
 
     private static void requireDir(Location at) {
-        if (!Files.isDirectory(at.dir())) throw gone(at, null);
-    }
-
-    private static CgroupException gone(Location at, Throwable cause) {
-        return new CgroupException(CgroupException.Kind.GONE, "cgroup " + at.dir() + " does not exist", cause);
+        LeafFiles.requireDir(at);
     }
 }

@@ -8,7 +8,6 @@ import static io.proclens.cgroup.CgroupFiles.parseCounter;
 import io.proclens.cgroup.Cgroup.Location;
 import io.proclens.cgroup.Cgroup.Version;
 import java.math.BigInteger;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
@@ -45,7 +44,7 @@ public final class CpuAccounting {
     private static final String STAT_V1 = "cpuacct.stat";
     private static final String STAT_V2 = "cpu.stat";
 
-    private final CgroupReader.FileSource files;
+    private final LeafFiles leaf;
 
     /** Reads the files of the {@link Cgroup}s it is given. */
     public CpuAccounting() {
@@ -53,7 +52,7 @@ public final class CpuAccounting {
     }
 
     CpuAccounting(CgroupReader.FileSource files) {
-        this.files = files;
+        this.leaf = new LeafFiles(files);
     }
 
     /**
@@ -191,20 +190,7 @@ public final class CpuAccounting {
 
     // ---------------------------------------------------------------- files (as CgroupReader reads them)
 
-    /** A file of the cgroup's own directory, or null if absent; GONE if the directory itself is absent. */
     private String leafOrNull(Location at, String name) {
-        String text;
-        try {
-            text = files.readOrNull(at.dir().resolve(name));
-        } catch (CgroupException e) {
-            if (!Files.isDirectory(at.dir())) throw gone(at, e);
-            throw e;
-        }
-        if (text == null && !Files.isDirectory(at.dir())) throw gone(at, null);
-        return text;
-    }
-
-    private static CgroupException gone(Location at, Throwable cause) {
-        return new CgroupException(CgroupException.Kind.GONE, "cgroup " + at.dir() + " does not exist", cause);
+        return leaf.readOrNull(at, name);
     }
 }

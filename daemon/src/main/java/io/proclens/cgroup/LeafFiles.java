@@ -18,16 +18,20 @@ final class LeafFiles {
 
     /** The file {@code name} of the cgroup's directory, or null if absent. */
     String readOrNull(Location at, String name) {
-        String text;
+        String text = read(at, at.dir().resolve(name));
+        if (text == null) requireDir(at);
+        return text;
+    }
+
+    /** A file of the cgroup or of an ancestor, or null if absent; an I/O error once the cgroup is gone is GONE. */
+    String read(Location at, java.nio.file.Path file) {
         try {
-            text = files.readOrNull(at.dir().resolve(name));
+            return files.readOrNull(file);
         } catch (CgroupException e) {
             // An error on a file of a removed cgroup (ENODEV, ENOENT on open of a dying kernfs node) is GONE.
             if (!Files.isDirectory(at.dir())) throw gone(at, e);
             throw e;
         }
-        if (text == null) requireDir(at);
-        return text;
     }
 
     static void requireDir(Location at) {
