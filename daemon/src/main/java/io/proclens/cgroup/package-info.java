@@ -8,6 +8,12 @@
  *     init, as in LXCFS) as a {@link io.proclens.cgroup.Caller}.</li>
  * <li>{@link io.proclens.cgroup.CgroupReader}: controller files to {@link io.proclens.cgroup.MemoryStats},
  *     {@link io.proclens.cgroup.CpuSet}, CPU usage and {@link io.proclens.cgroup.CpuQuota}.</li>
+ * <li>{@link io.proclens.cgroup.CpuAccounting}: user and system time, per CPU where the kernel splits it
+ *     ({@link io.proclens.cgroup.CpuTimes}).</li>
+ * <li>{@link io.proclens.cgroup.IoAccounting}: per-device I/O ({@link io.proclens.cgroup.DeviceIo});
+ *     {@link io.proclens.cgroup.SlabAccounting}: a cgroup's slabinfo.</li>
+ * <li>{@link io.proclens.cgroup.TaskStates}: a cgroup's tasks by state ({@link io.proclens.cgroup.TaskCounts});
+ *     {@link io.proclens.cgroup.Pressure}: its PSI files.</li>
  * </ul>
  *
  * <p>Everything takes a file system root or procfs root, so tests run on fixture trees. All failures are one
