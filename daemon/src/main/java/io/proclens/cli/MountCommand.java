@@ -56,6 +56,11 @@ final class MountCommand implements Callable<Integer> {
             description = "Where a background daemon writes its log (default ${DEFAULT-VALUE}).")
     Path logFile;
 
+    @Option(names = "--cache-ttl", paramLabel = "MS", defaultValue = "100",
+            description = "How long a cgroup's rendered file is reused for other opens, in milliseconds"
+                    + " (default ${DEFAULT-VALUE}; 0 renders on every open).")
+    long cacheTtlMillis;
+
     @Option(names = {"-d", "--debug"}, description = "Print every FUSE request (libfuse's -d).")
     boolean debug;
 
@@ -67,6 +72,7 @@ final class MountCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (threads < 1 || threads > 256) throw new UserError("--threads must be between 1 and 256");
+        if (cacheTtlMillis < 0 || cacheTtlMillis > 60_000) throw new UserError("--cache-ttl must be 0 to 60000 ms");
         Path target = mountpoint.toAbsolutePath().normalize();
         Preflight.check();
         if (!foreground) return Background.start(target, logFile);
@@ -78,7 +84,7 @@ final class MountCommand implements Callable<Integer> {
         }
         CgroupLayout layout = CgroupLayout.discover();
         CgroupRenderer renderer = new CgroupRenderer(Path.of("/"), Sources.ofHost(layout),
-                new Options(enableCfs, enableLoadavg, !disableSwap));
+                new Options(enableCfs, enableLoadavg, !disableSwap), java.time.Duration.ofMillis(cacheTtlMillis));
         ProcFs fs = new ProcFs(VirtualFile.servedHere(Path.of("/proc")), renderer, Path.of("/"));
         FuseSession session;
         try {

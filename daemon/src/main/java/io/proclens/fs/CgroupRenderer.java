@@ -1,6 +1,7 @@
 package io.proclens.fs;
 
 import io.proclens.cache.ConcurrentMonotonicCounters;
+import io.proclens.cache.ConcurrentSnapshotCache;
 import io.proclens.cgroup.Caller;
 import io.proclens.cgroup.Cgroup;
 import io.proclens.cgroup.CgroupLayout;
@@ -23,6 +24,8 @@ import io.proclens.view.OnlineView;
 import io.proclens.view.UptimeView;
 
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -48,6 +51,9 @@ public final class CgroupRenderer implements Renderer, AutoCloseable {
     private final CgroupReader reader;
     private final Processes processes;
     private final Sources sources;
+    /** Rendered snapshots by file, cgroup and options; a deleted cgroup's entries stop being asked for and go. */
+    private final ConcurrentSnapshotCache<MemorySegment> snapshots = new ConcurrentSnapshotCache<>(1 << 16);
+    private final long cacheTtlNanos;
     /**
      * The highest value each cgroup's stat fields were shown with: a field never goes down between reads.
      * Keyed "cgroup key \n line field"; bounded, least recently used evicted (ample for thousands of cgroups).
@@ -63,8 +69,9 @@ public final class CgroupRenderer implements Renderer, AutoCloseable {
     /**
      * @param root the filesystem root the host files are read under ("/" in production, a fixture in tests)
      */
-    public CgroupRenderer(Path root, Sources sources, Options options) {
+    public CgroupRenderer(Path root, Sources sources, Options options, Duration cacheTtl) {
         this.root = root;
+        this.cacheTtlNanos = cacheTtl.toNanos();
         this.sources = sources;
         this.layout = sources.layout();
         this.reader = sources.memoryAndCpus();
@@ -100,18 +107,42 @@ public final class CgroupRenderer implements Renderer, AutoCloseable {
         options(new Options(options().enableCfs(), false, options().swapEnabled()));
     }
 
+    /**
+     * The snapshot of {@code file} for the caller: the cached one of its cgroup while younger than the cache's
+     * time to live, else rendered now. What a snapshot depends on is all in its key: the file, the cgroup, the
+     * options, and for uptime the caller's pid namespace init.
+     */
     @Override
-    public String render(VirtualFile file, int callerPid) throws FsException {
-        String host = hostFile(file);
+    public MemorySegment render(VirtualFile file, int callerPid) throws FsException {
         Caller caller;
+        Cgroup cgroup;
         try {
             caller = processes.caller(callerPid);
+            cgroup = layout.cgroupOf(caller.cgroupText());
         } catch (RuntimeException e) {
-            return fallBack(file, "caller " + callerPid + " not resolvable", e, host);
+            return Snapshots.of(fallBack(file, "caller " + callerPid + " not resolvable", e, hostFile(file)));
         }
         Options now = options.get();
+        // uptime also depends on the caller's pid namespace init (none: the host's uptime)
+        String key = file.ordinal() + "\n" + now + "\n" + cgroup.key()
+                + (file == VirtualFile.UPTIME && caller.ownPidNamespace()
+                ? "\n" + caller.reaperPid() + ":" + caller.reaperStartTicks() : "");
         try {
-            Cgroup cgroup = layout.cgroupOf(caller.cgroupText());
+            return snapshots.getOrRender(key, cacheTtlNanos, () -> Snapshots.of(renderText(file, caller, cgroup, now)));
+        } catch (UncheckedFsException e) {
+            throw e.failure;
+        }
+    }
+
+    /** The file's text for the caller's cgroup; the host's file when the cgroup's numbers cannot be read. */
+    private String renderText(VirtualFile file, Caller caller, Cgroup cgroup, Options now) {
+        String host;
+        try {
+            host = hostFile(file);
+        } catch (FsException e) {
+            throw new UncheckedFsException(e);
+        }
+        try {
             return switch (file) {
                 case MEMINFO -> MeminfoView.render(host, reader.memory(cgroup), now.swapEnabled());
                 case CPUINFO -> CpuinfoView.render(host, cpus(cgroup, now));
@@ -130,6 +161,16 @@ public final class CgroupRenderer implements Renderer, AutoCloseable {
             };
         } catch (RuntimeException e) {
             return fallBack(file, "cgroup of pid " + caller.reaperPid() + " not readable", e, host);
+        }
+    }
+
+    /** Carries a checked failure out of the cache's render function. */
+    private static final class UncheckedFsException extends RuntimeException {
+        final FsException failure;
+
+        UncheckedFsException(FsException failure) {
+            super(failure.getMessage(), failure, false, false);
+            this.failure = failure;
         }
     }
 

@@ -2,9 +2,7 @@ package io.proclens.fs;
 
 import io.proclens.fs.FsException.Failure;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -69,19 +67,16 @@ public final class ProcFs implements Filesystem {
     public long open(long ino, int flags, int callerPid) throws FsException {
         if ((flags & ACCESS_MODE) != READ_ONLY) throw new FsException(Failure.READ_ONLY, "inode " + ino);
         Tree.Node node = tree.get(ino);
-        byte[] bytes;
+        MemorySegment snapshot;
         if (node != null) {
             if (node.directory()) throw new FsException(Failure.IS_A_DIRECTORY, node.name());
-            bytes = renderer.render(node.file(), callerPid).getBytes(StandardCharsets.UTF_8);
+            snapshot = renderer.render(node.file(), callerPid);
         } else {
             HostMirror mirror = mirrorOf(ino);
             NodeAttr attr = mirror.attr(mirror.path(ino));
             if (attr.directory()) throw new FsException(Failure.IS_A_DIRECTORY, "inode " + ino);
-            bytes = mirror.read(mirror.path(ino));
+            snapshot = Snapshots.of(mirror.read(mirror.path(ino)));
         }
-        // Native memory freed by the GC once the handle is released and no reply points into it any more.
-        MemorySegment snapshot = Arena.ofAuto().allocate(Math.max(bytes.length, 1)).asSlice(0, bytes.length);
-        MemorySegment.copy(MemorySegment.ofArray(bytes), 0, snapshot, 0, bytes.length);
         return handles.add(snapshot);
     }
 

@@ -34,7 +34,7 @@ class HostMirrorTest {
         Files.writeString(cpu.resolve("kernel_max"), "8191\n");
         Path probe = Files.writeString(cpu.resolve("probe"), "");
         Files.setPosixFilePermissions(probe, PosixFilePermissions.fromString("-w-------"));
-        fs = new ProcFs(List.of(VirtualFile.values()), (file, pid) -> "ours: " + file.path() + "\n", root);
+        fs = new ProcFs(List.of(VirtualFile.values()), Renderer.ofText((file, pid) -> "ours: " + file.path() + "\n"), root);
         cpuDir = lookup("sys/devices/system/cpu").ino();
     }
 

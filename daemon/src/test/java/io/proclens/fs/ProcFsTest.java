@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ProcFsTest {
     /** Renders "FILE for PID" so each snapshot shows whom it was made for. */
     private final ProcFs fs = new ProcFs(List.of(VirtualFile.values()),
-            (file, pid) -> file.path() + " for " + pid + "\n", Path.of("/nonexistent"));
+            Renderer.ofText((file, pid) -> file.path() + " for " + pid + "\n"), Path.of("/nonexistent"));
 
     private long ino(String path) throws FsException {
         long ino = Filesystem.ROOT;
