@@ -216,6 +216,17 @@ public final class Processes {
         return -1;
     }
 
+    /**
+     * When process {@code pid} started, in clock ticks since boot: with the pid, what tells a process from a
+     * later one that reuses its pid.
+     *
+     * @throws NoSuchProcessException if it does not exist (any more)
+     */
+    public long startTicks(int pid) {
+        if (pid <= 0) throw new NoSuchProcessException(pid, "no process has pid " + pid);
+        return startTicks(pid, pid);
+    }
+
     private long startTicks(int caller, int pid) {
         Path file = pidDir(pid).resolve("stat");
         String stat = readQuietly(file);

@@ -54,6 +54,7 @@ public final class CgroupRenderer implements Renderer, AutoCloseable {
     /** Rendered snapshots by file, cgroup and options; a deleted cgroup's entries stop being asked for and go. */
     private final ConcurrentSnapshotCache<MemorySegment> snapshots = new ConcurrentSnapshotCache<>(1 << 16);
     private final long cacheTtlNanos;
+    private final Callers callers;
     /**
      * The highest value each cgroup's stat fields were shown with: a field never goes down between reads.
      * Keyed "cgroup key \n line field"; bounded, least recently used evicted (ample for thousands of cgroups).
@@ -72,6 +73,7 @@ public final class CgroupRenderer implements Renderer, AutoCloseable {
     public CgroupRenderer(Path root, Sources sources, Options options, Duration cacheTtl) {
         this.root = root;
         this.cacheTtlNanos = cacheTtl.toNanos();
+        this.callers = new Callers(sources.processes(), sources.layout(), cacheTtl.toNanos(), 1 << 16, System::nanoTime);
         this.sources = sources;
         this.layout = sources.layout();
         this.reader = sources.memoryAndCpus();
@@ -117,8 +119,9 @@ public final class CgroupRenderer implements Renderer, AutoCloseable {
         Caller caller;
         Cgroup cgroup;
         try {
-            caller = processes.caller(callerPid);
-            cgroup = layout.cgroupOf(caller.cgroupText());
+            Callers.Resolved resolved = callers.resolve(callerPid);
+            caller = resolved.caller();
+            cgroup = resolved.cgroup();
         } catch (RuntimeException e) {
             return Snapshots.of(fallBack(file, "caller " + callerPid + " not resolvable", e, hostFile(file)));
         }

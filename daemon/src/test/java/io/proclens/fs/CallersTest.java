@@ -1,0 +1,83 @@
+package io.proclens.fs;
+
+import io.proclens.cgroup.CgroupLayout;
+import io.proclens.cgroup.Processes;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+/** The pid cache: reused for the same process, never for another process that got the same pid. */
+class CallersTest {
+    @TempDir
+    Path root;
+
+    private final AtomicLong clock = new AtomicLong();
+    private Callers callers;
+
+    @BeforeEach
+    void fakeProcAndCgroup2() throws Exception {
+        Path proc = Files.createDirectories(root.resolve("proc"));
+        Files.createDirectories(proc.resolve("self/ns"));
+        Files.createSymbolicLink(proc.resolve("self/ns/pid"), Path.of("pid:[4026531836]"));
+        Files.createDirectories(root.resolve("sys/fs/cgroup/a"));
+        Files.createDirectories(root.resolve("sys/fs/cgroup/b"));
+        Files.writeString(root.resolve("sys/fs/cgroup/cgroup.controllers"), "cpuset cpu io memory pids\n");
+        process(100, 5000, "/a");
+        CgroupLayout layout = CgroupLayout.parse(
+                "30 23 0:26 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime shared:4 - cgroup2 cgroup2 rw\n", root);
+        callers = new Callers(new Processes(proc), layout, 100, 16, clock::get);
+    }
+
+    /** A process in our pid namespace with its start time and cgroup2 path. */
+    private void process(int pid, long startTicks, String cgroup) throws Exception {
+        Path dir = Files.createDirectories(root.resolve("proc/" + pid + "/ns"));
+        Files.deleteIfExists(dir.resolve("pid"));
+        Files.createSymbolicLink(dir.resolve("pid"), Path.of("pid:[4026531836]"));
+        Files.writeString(root.resolve("proc/" + pid + "/stat"), pid + " (sh) S 1 " + pid + " " + pid
+                + " 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 " + startTicks + " 0 0\n");
+        Files.writeString(root.resolve("proc/" + pid + "/cgroup"), "0::" + cgroup + "\n");
+    }
+
+    /** The cgroup2 path the resolution found (the cgroup's unified directory, relative to the mount). */
+    private String cgroupOf(int pid) {
+        return root.resolve("sys/fs/cgroup").relativize(callers.resolve(pid).cgroup().unified().orElseThrow().dir())
+                .toString();
+    }
+
+    @Test
+    void theSameProcessIsServedFromTheCacheWithinTheTtl() throws Exception {
+        Callers.Resolved first = callers.resolve(100);
+        process(100, 5000, "/b"); // moved to another cgroup: seen after the ttl
+        clock.addAndGet(99);
+        assertSame(first, callers.resolve(100));
+        clock.addAndGet(1);
+        assertEquals("b", cgroupOf(100));
+    }
+
+    @Test
+    void aReusedPidIsResolvedAfreshEvenWithinTheTtl() throws Exception {
+        String before = cgroupOf(100);
+        process(100, 7000, "/b"); // the old process died, a new one got pid 100 in another container's cgroup
+        String after = cgroupOf(100);
+        assertEquals("a", before);
+        assertEquals("b", after);
+        assertEquals(7000, callers.resolve(100).startTicks());
+    }
+
+    @Test
+    void boundedByCapacity() throws Exception {
+        for (int pid = 200; pid < 240; pid++) {
+            process(pid, 1000 + pid, "/a");
+            callers.resolve(pid);
+            clock.addAndGet(10);
+        }
+        assertEquals(true, callers.size() <= 16, "size " + callers.size());
+    }
+}
