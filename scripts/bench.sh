@@ -41,14 +41,14 @@ files[kernel]=/proc/meminfo
 
 mkdir -p "$work/mnt-proclens"
 scripts/proclens mount --foreground "$work/mnt-proclens" "$@" > "$work/proclens.log" 2>&1 &
-pids+=($!)
+pids+=($!); disown
 wait_for_mount "$work/mnt-proclens" fuse.proclens
 files[proclens]=$work/mnt-proclens/proc/meminfo
 
 if command -v lxcfs >/dev/null; then
     mkdir -p "$work/mnt-lxcfs"
     lxcfs -f -p "$work/lxcfs.pid" "$work/mnt-lxcfs" > "$work/lxcfs.log" 2>&1 &
-    pids+=($!)
+    pids+=($!); disown
     wait_for_mount "$work/mnt-lxcfs" fuse.lxcfs
     files[lxcfs]=$work/mnt-lxcfs/proc/meminfo
 fi
@@ -58,7 +58,7 @@ if [ -f "$floor_src" ]; then
     gcc -O2 -pthread -o "$work/fusefloor" "$floor_src" $(pkg-config --cflags --libs fuse3)
     mkdir -p "$work/mnt-floor"
     "$work/fusefloor" -n 2 "$work/mnt-floor" > "$work/floor.log" 2>&1 &
-    pids+=($!)
+    pids+=($!); disown
     wait_for_mount "$work/mnt-floor" "fuse[^ ]*"
     files[fusefloor]=$work/mnt-floor/proc/meminfo
 fi
