@@ -224,7 +224,53 @@ public final class Processes {
      */
     public long startTicks(int pid) {
         if (pid <= 0) throw new NoSuchProcessException(pid, "no process has pid " + pid);
-        return startTicks(pid, pid);
+        long fast = startTicksFast(pid);
+        return fast >= 0 ? fast : startTicks(pid, pid);
+    }
+
+    /** A per-thread buffer for {@link #startTicksFast}: stat lines are a few hundred bytes. */
+    private static final ThreadLocal<java.nio.ByteBuffer> STAT_BUFFER =
+            ThreadLocal.withInitial(() -> java.nio.ByteBuffer.allocate(4096));
+
+    /**
+     * The start time read on every open (to tell a cached caller from a reused pid), without building strings:
+     * one channel read into a per-thread buffer, parsed in place. -1 when anything is unusual (absent, longer
+     * than the buffer, malformed): the caller then takes the slow path, which says what is wrong.
+     */
+    long startTicksFast(int pid) {
+        java.nio.ByteBuffer buffer = STAT_BUFFER.get().clear();
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(pidDir(pid).resolve("stat"))) {
+            while (buffer.hasRemaining() && channel.read(buffer) > 0) {
+                // /proc writes the line in one go; loop only for short reads
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        if (!buffer.hasRemaining()) return -1;
+        byte[] bytes = buffer.array();
+        int end = buffer.position();
+        int close = -1;
+        for (int i = end - 1; i >= 0; i--) {
+            if (bytes[i] == ')') {
+                close = i;
+                break;
+            }
+        }
+        if (close < 0) return -1;
+        // after ") " come field 3 (state) ... field 22 (starttime): skip 19 fields
+        int i = close + 1;
+        for (int field = 3; field < 22; field++) {
+            while (i < end && bytes[i] == ' ') i++;
+            while (i < end && bytes[i] != ' ') i++;
+        }
+        while (i < end && bytes[i] == ' ') i++;
+        long value = 0;
+        int digits = 0;
+        for (; i < end && bytes[i] >= '0' && bytes[i] <= '9' && digits < 18; i++, digits++) {
+            value = value * 10 + (bytes[i] - '0');
+        }
+        boolean endOfField = i == end || bytes[i] == ' ' || bytes[i] == '\n';
+        return digits > 0 && endOfField ? value : -1;
     }
 
     private long startTicks(int caller, int pid) {
