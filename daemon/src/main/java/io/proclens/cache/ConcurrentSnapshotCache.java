@@ -21,9 +21,10 @@ import java.util.function.Supplier;
  * asked for), by whichever caller first finds the last sweep older than that (a compare-and-set elects it, no
  * thread of its own); an insert beyond the capacity drops every entry at once.
  *
+ * @param <K> the key type: immutable, with value equality
  * @param <V> the snapshot type: immutable
  */
-public final class ConcurrentSnapshotCache<V> {
+public final class ConcurrentSnapshotCache<K, V> {
     /** One key's state. */
     static final class Entry<V> {
         volatile Snapshot<V> current;    // written by the refresher, read by everyone
@@ -35,7 +36,7 @@ public final class ConcurrentSnapshotCache<V> {
     record Snapshot<V>(V value, long renderedNanos) {
     }
 
-    private final ConcurrentHashMap<String, Entry<V>> entries = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<K, Entry<V>> entries = new ConcurrentHashMap<>();
     private final LongSupplier nanoClock;
     private final int capacity;
     private final long idleNanos;
@@ -61,7 +62,7 @@ public final class ConcurrentSnapshotCache<V> {
      * renders on every call. An exception from {@code render} reaches only its caller; the entry keeps its
      * previous snapshot.
      */
-    public V getOrRender(String key, long ttlNanos, Supplier<V> render) {
+    public V getOrRender(K key, long ttlNanos, Supplier<V> render) {
         long now = nanoClock.getAsLong();
         Entry<V> entry = entries.get(key);
         if (entry == null) {
@@ -89,7 +90,7 @@ public final class ConcurrentSnapshotCache<V> {
     public int sweep(long idleNanos) {
         long now = nanoClock.getAsLong();
         int dropped = 0;
-        for (Iterator<Map.Entry<String, Entry<V>>> it = entries.entrySet().iterator(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<K, Entry<V>>> it = entries.entrySet().iterator(); it.hasNext(); ) {
             if (now - it.next().getValue().lastAskedNanos >= idleNanos) {
                 it.remove();
                 dropped++;

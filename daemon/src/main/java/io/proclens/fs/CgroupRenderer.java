@@ -52,7 +52,14 @@ public final class CgroupRenderer implements Renderer, AutoCloseable {
     private final Processes processes;
     private final Sources sources;
     /** Rendered snapshots by file, cgroup and options; a deleted cgroup's entries stop being asked for and go. */
-    private final ConcurrentSnapshotCache<MemorySegment> snapshots = new ConcurrentSnapshotCache<>(1 << 16);
+    private final ConcurrentSnapshotCache<SnapshotKey, MemorySegment> snapshots = new ConcurrentSnapshotCache<>(1 << 16);
+
+    /**
+     * What a snapshot depends on: the file, the options, the cgroup, and for uptime the caller's pid namespace
+     * init (its start time; 0 for the host's namespace, whose uptime is the host's).
+     */
+    record SnapshotKey(VirtualFile file, Options options, String cgroup, int reaperPid, long reaperStartTicks) {
+    }
     private final long cacheTtlNanos;
     private final Callers callers;
     /**
@@ -126,10 +133,9 @@ public final class CgroupRenderer implements Renderer, AutoCloseable {
             return Snapshots.of(fallBack(file, "caller " + callerPid + " not resolvable", e, hostFile(file)));
         }
         Options now = options.get();
-        // uptime also depends on the caller's pid namespace init (none: the host's uptime)
-        String key = file.ordinal() + "\n" + now + "\n" + cgroup.key()
-                + (file == VirtualFile.UPTIME && caller.ownPidNamespace()
-                ? "\n" + caller.reaperPid() + ":" + caller.reaperStartTicks() : "");
+        boolean ownInit = file == VirtualFile.UPTIME && caller.ownPidNamespace();
+        SnapshotKey key = new SnapshotKey(file, now, cgroup.key(), ownInit ? caller.reaperPid() : 0,
+                ownInit ? caller.reaperStartTicks() : 0);
         try {
             return snapshots.getOrRender(key, cacheTtlNanos, () -> Snapshots.of(renderText(file, caller, cgroup, now)));
         } catch (UncheckedFsException e) {

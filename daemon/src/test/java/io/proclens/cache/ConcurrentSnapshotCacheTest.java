@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 class ConcurrentSnapshotCacheTest {
     private final AtomicLong clock = new AtomicLong(1_000);
     private final AtomicInteger renders = new AtomicInteger();
-    private final ConcurrentSnapshotCache<String> cache = new ConcurrentSnapshotCache<>(4, 10_000, clock::get);
+    private final ConcurrentSnapshotCache<String, String> cache = new ConcurrentSnapshotCache<>(4, 10_000, clock::get);
 
     private String render(String what) {
         return cache.getOrRender(what, 100, () -> what + "#" + renders.incrementAndGet());

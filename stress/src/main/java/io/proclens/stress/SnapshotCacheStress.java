@@ -31,7 +31,7 @@ public final class SnapshotCacheStress {
             + " refreshes than opens")
     @State
     public static class StaleEntryIsRefreshed {
-        private final ConcurrentSnapshotCache<String> cache = new ConcurrentSnapshotCache<>(16, Long.MAX_VALUE, () -> 1000);
+        private final ConcurrentSnapshotCache<String, String> cache = new ConcurrentSnapshotCache<>(16, Long.MAX_VALUE, () -> 1000);
         private final AtomicInteger renders = new AtomicInteger();
 
         public StaleEntryIsRefreshed() {
@@ -70,7 +70,7 @@ public final class SnapshotCacheStress {
     @Outcome(expect = FORBIDDEN, desc = "an open got no snapshot")
     @State
     public static class FirstOpensGetASnapshot {
-        private final ConcurrentSnapshotCache<String> cache = new ConcurrentSnapshotCache<>(16, Long.MAX_VALUE, () -> 1000);
+        private final ConcurrentSnapshotCache<String, String> cache = new ConcurrentSnapshotCache<>(16, Long.MAX_VALUE, () -> 1000);
 
         @Actor
         public void first(II_Result r) {
