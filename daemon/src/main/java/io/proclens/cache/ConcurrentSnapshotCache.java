@@ -28,13 +28,16 @@ public final class ConcurrentSnapshotCache<K, V> {
     /** One key's state. */
     static final class Entry<V> {
         volatile Snapshot<V> current;    // written by the refresher, read by everyone
-        volatile long lastAskedNanos;    // written by every reader: racy on purpose, only for eviction
+        volatile long lastAskedNanos = Long.MIN_VALUE / 2; // written by readers: racy on purpose, only for eviction
         final AtomicBoolean refreshing = new AtomicBoolean();
     }
 
     /** A value and when it was rendered. */
     record Snapshot<V>(V value, long renderedNanos) {
     }
+
+    /** How precisely "last asked" is kept: far finer than any idle time. */
+    static final long ASKED_GRANULARITY_NANOS = 1_000_000;
 
     private final ConcurrentHashMap<K, Entry<V>> entries = new ConcurrentHashMap<>();
     private final LongSupplier nanoClock;
@@ -69,7 +72,9 @@ public final class ConcurrentSnapshotCache<K, V> {
             entry = entries.computeIfAbsent(key, k -> new Entry<>());
             if (entries.size() > capacity) sweep(0); // may drop ours too: we still hold and use it
         }
-        entry.lastAskedNanos = now; // before a sweep, so that ours is never the idle one
+        // Before a sweep, so that ours is never the idle one; at most once a millisecond, so that loop threads
+        // asking for the same entry do not fight over its cache line on every open.
+        if (now - entry.lastAskedNanos >= ASKED_GRANULARITY_NANOS) entry.lastAskedNanos = now;
         long lastSweep = lastSweepNanos.get();
         if (now - lastSweep >= idleNanos && lastSweepNanos.compareAndSet(lastSweep, now)) sweep(idleNanos);
         Snapshot<V> current = entry.current;
