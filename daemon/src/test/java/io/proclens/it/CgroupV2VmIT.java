@@ -20,6 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * launcher, against the same daemon jar.
  */
 class CgroupV2VmIT {
+    static final String JVM_CRASH = "A fatal error has been detected by the Java Runtime Environment";
     static final List<Class<?>> IN_VM = List.of(MountIT.class, LxcfsComparisonIT.class, LxcfsDifferentialIT.class);
 
     @TempDir
@@ -43,14 +44,22 @@ class CgroupV2VmIT {
                 "--class-path", "/mnt/share/test-classes"));
         for (Class<?> test : IN_VM) command.add("--select-class=" + test.getName());
 
-        ProcessBuilder vm = new ProcessBuilder(runner.toString(), String.join(" ", command))
-                .redirectErrorStream(true);
-        vm.environment().put("VM_SHARE", share.toString());
-        vm.environment().put("VM_TIMEOUT", "900");
-        Process process = vm.start();
-        String output = new String(process.getInputStream().readAllBytes());
-        int status = process.waitFor();
-        System.out.println(output);
+        String output = "";
+        int status = -1;
+        for (int attempt = 1; attempt <= 2; attempt++) {
+            ProcessBuilder vm = new ProcessBuilder(runner.toString(), String.join(" ", command)).redirectErrorStream(true);
+            vm.environment().put("VM_SHARE", share.toString());
+            vm.environment().put("VM_TIMEOUT", "900");
+            Process process = vm.start();
+            output = new String(process.getInputStream().readAllBytes());
+            status = process.waitFor();
+            System.out.println(output);
+            // The guest's CPU is emulated (QEMU TCG): once in a few runs a JVM in it dies of SIGSEGV in JIT-compiled
+            // JDK code, which is the emulator's doing, not a test's. Run once more then, and say so; a second crash
+            // fails the test like any other failure.
+            if (status == 0 || !output.contains(JVM_CRASH)) break;
+            System.out.println("CgroupV2VmIT: a JVM crashed inside the emulated VM (attempt " + attempt + "); running again");
+        }
 
         assertEquals(0, status, "the tests in the cgroup v2 VM failed:\n" + output);
         assertEquals(0, count(output, "tests failed"), output);
