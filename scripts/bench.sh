@@ -3,8 +3,8 @@
 # (../shared/tools/fusefloor, when present; it serves meminfo only and is the floor for every file), each read by
 # bench/src/main/c/reopen.c (open, read to EOF, close, in a loop) with 1 and 8 threads, from inside a cgroup
 # limited to 256 MiB like a container's. Prints ops/s, p50/p99 and the ratios.
-#   sudo scripts/bench.sh [SECONDS per run, default 5] [proclens mount options, e.g. --cache-ttl 0]
-#   FILES="meminfo stat" sudo scripts/bench.sh       (default: meminfo cpuinfo stat uptime loadavg)
+#   scripts/bench.sh [SECONDS per run, default 5] [proclens mount options, e.g. --cache-ttl 0]
+#   FILES="meminfo stat" scripts/bench.sh       (default: meminfo cpuinfo stat uptime loadavg)
 # Machines here are shared and noisy: compare the ratios of one run, never numbers across runs.
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds proclens and runs the daemon in the foreground (Ctrl-C unmounts and stops it).
-#   sudo scripts/run.sh [MOUNTPOINT] [mount options]      default mountpoint /var/lib/proclens
+#   scripts/run.sh [MOUNTPOINT] [mount options]      default mountpoint /var/lib/proclens
 set -euo pipefail
 here=$(dirname "$0")
 "$here/build.sh"
