@@ -4,7 +4,6 @@ import io.proclens.cache.ConcurrentMonotonicCounters;
 import io.proclens.cache.ConcurrentSnapshotCache;
 import io.proclens.cgroup.Caller;
 import io.proclens.cgroup.Cgroup;
-import io.proclens.cgroup.CgroupLayout;
 import io.proclens.cgroup.CgroupReader;
 import io.proclens.cgroup.CpuQuota;
 import io.proclens.cgroup.CpuSet;
@@ -47,9 +46,7 @@ import java.util.logging.Logger;
 public final class CgroupRenderer implements Renderer, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(CgroupRenderer.class.getName());
     private final Path root;
-    private final CgroupLayout layout;
     private final CgroupReader reader;
-    private final Processes processes;
     private final Sources sources;
     /** Rendered snapshots by file, cgroup and options; a deleted cgroup's entries stop being asked for and go. */
     private final ConcurrentSnapshotCache<SnapshotKey, MemorySegment> snapshots = new ConcurrentSnapshotCache<>(1 << 16);
@@ -82,9 +79,7 @@ public final class CgroupRenderer implements Renderer, AutoCloseable {
         this.cacheTtlNanos = cacheTtl.toNanos();
         this.callers = new Callers(sources.processes(), sources.layout(), cacheTtl.toNanos(), 1 << 16, System::nanoTime);
         this.sources = sources;
-        this.layout = sources.layout();
         this.reader = sources.memoryAndCpus();
-        this.processes = sources.processes();
         this.options = new AtomicReference<>(Options.DEFAULTS);
         options(options);
     }
