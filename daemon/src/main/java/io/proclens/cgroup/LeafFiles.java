@@ -39,6 +39,11 @@ final class LeafFiles {
     }
 
     static CgroupException gone(Location at, Throwable cause) {
-        return new CgroupException(CgroupException.Kind.GONE, "cgroup " + at.dir() + " does not exist", cause);
+        return gone(at.dir(), cause);
+    }
+
+    /** The one way every reader of the package says a cgroup directory is gone. */
+    static CgroupException gone(java.nio.file.Path dir, Throwable cause) {
+        return new CgroupException(CgroupException.Kind.GONE, "cgroup " + dir + " does not exist", cause);
     }
 }

@@ -100,6 +100,6 @@ public final class Pressure {
     }
 
     private static CgroupException gone(Path dir, Throwable cause) {
-        return new CgroupException(CgroupException.Kind.GONE, "cgroup " + dir + " does not exist", cause);
+        return LeafFiles.gone(dir, cause);
     }
 }

@@ -269,6 +269,6 @@ public final class TaskStates {
     }
 
     private static CgroupException gone(Path dir, Throwable cause) {
-        return new CgroupException(CgroupException.Kind.GONE, "cgroup " + dir + " does not exist", cause);
+        return LeafFiles.gone(dir, cause);
     }
 }
