@@ -5,7 +5,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import io.proclens.cgroup.Cgroup.Controller;
 import io.proclens.cgroup.Cgroup.Location;
 import io.proclens.cgroup.Cgroup.Version;
-import java.io.ByteArrayOutputStream;
+import io.proclens.mounts.MountEntry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -130,11 +130,11 @@ public final class CgroupLayout {
             }
             String fsType = f[dash + 1];
             if (!fsType.equals("cgroup") && !fsType.equals("cgroup2")) continue;
-            String hierarchyRoot = unescape(f[3]);
-            Path mountPoint = resolve(root, unescape(f[4]));
+            String hierarchyRoot = MountEntry.unescape(f[3]);
+            Path mountPoint = resolve(root, MountEntry.unescape(f[4]));
             if (fsType.equals("cgroup")) {
                 Set<String> controllers = new LinkedHashSet<>();
-                for (String option : unescape(f[dash + 3]).split(",")) {
+                for (String option : MountEntry.unescape(f[dash + 3]).split(",")) {
                     if (V1_CONTROLLERS.contains(option) || option.startsWith("name=")) controllers.add(option);
                 }
                 Hierarchy h = new Hierarchy(Version.V1, mountPoint, hierarchyRoot, controllers);
@@ -261,31 +261,6 @@ public final class CgroupLayout {
         String relative = absolute;
         while (relative.startsWith("/")) relative = relative.substring(1);
         return relative.isEmpty() ? root : root.resolve(relative);
-    }
-
-    /**
-     * Undoes the kernel's mangling of mountinfo fields: a backslash and three octal digits stand for that byte
-     * (the kernel writes space, tab, newline and backslash so). Works on bytes, so escaped bytes of a multi-byte
-     * UTF-8 char come back together; anything else is kept as it is.
-     */
-    static String unescape(String field) {
-        if (field.indexOf('\\') < 0) return field;
-        byte[] in = field.getBytes(UTF_8);
-        ByteArrayOutputStream out = new ByteArrayOutputStream(in.length);
-        for (int i = 0; i < in.length; i++) {
-            if (in[i] == '\\' && i + 3 < in.length && in[i + 1] >= '0' && in[i + 1] <= '3'
-                    && isOctal(in[i + 2]) && isOctal(in[i + 3])) {
-                out.write(((in[i + 1] - '0') << 6) | ((in[i + 2] - '0') << 3) | (in[i + 3] - '0'));
-                i += 3;
-            } else {
-                out.write(in[i]);
-            }
-        }
-        return out.toString(UTF_8);
-    }
-
-    private static boolean isOctal(byte b) {
-        return b >= '0' && b <= '7';
     }
 
     @Override

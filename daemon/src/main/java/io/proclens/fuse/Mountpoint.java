@@ -1,13 +1,14 @@
 package io.proclens.fuse;
 
 import io.proclens.bindings.LibFuse;
+import io.proclens.mounts.MountEntry;
+import io.proclens.mounts.MountTable;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Optional;
 import java.util.logging.Logger;
 
@@ -15,12 +16,16 @@ import java.util.logging.Logger;
 public final class Mountpoint {
     private static final Logger LOG = Logger.getLogger(Mountpoint.class.getName());
 
-    /**
-     * One line of /proc/self/mountinfo, as far as we need it.
-     *
-     * @param minor the minor device number: for a FUSE mount, the kernel's id of its connection
-     */
-    record Mount(String path, String type, String source, long minor) {
+    /** What a mountpoint holds, as far as serving it is concerned. */
+    public enum State {
+        /** Nothing is mounted there. */
+        NOT_MOUNTED,
+        /** A proclens whose daemon answers. */
+        SERVED,
+        /** A FUSE mount whose daemon is gone: every call fails with ENOTCONN. */
+        DEAD,
+        /** Something else is mounted there. */
+        OTHER
     }
 
     private Mountpoint() {
@@ -28,16 +33,16 @@ public final class Mountpoint {
 
     /** @throws MountException with a one-line reason when the directory cannot be used */
     public static void prepare(Path mountpoint) throws MountException {
-        Optional<Mount> existing = mountAt(mountpoint, readMountinfo());
+        Optional<MountEntry> existing = readMountinfo().at(mountpoint);
         if (existing.isPresent()) {
-            Mount mount = existing.get();
-            if (mount.type().startsWith("fuse") && isDead(mountpoint)) {
-                LOG.info("clearing the dead " + mount.type() + " mount left at " + mountpoint);
+            MountEntry mount = existing.get();
+            if (mount.fsType().startsWith("fuse") && isDead(mountpoint)) {
+                LOG.info("clearing the dead " + mount.fsType() + " mount left at " + mountpoint);
                 detach(mountpoint);
-            } else if (mount.type().equals("fuse.proclens")) {
+            } else if (mount.fsType().equals("fuse.proclens")) {
                 throw new MountException(mountpoint + " is already served by a running proclens");
             } else {
-                throw new MountException(mountpoint + " is busy: " + mount.type() + " (" + mount.source()
+                throw new MountException(mountpoint + " is busy: " + mount.fsType() + " (" + mount.source()
                         + ") is mounted there; unmount it or choose another directory");
             }
         }
@@ -61,9 +66,17 @@ public final class Mountpoint {
         }
     }
 
+    /** What is mounted at {@code mountpoint} (the topmost mount), and whether its daemon answers. */
+    public static State state(Path mountpoint) throws MountException {
+        Optional<MountEntry> mount = readMountinfo().at(mountpoint);
+        if (mount.isEmpty()) return State.NOT_MOUNTED;
+        if (mount.get().fsType().startsWith("fuse") && isDead(mountpoint)) return State.DEAD;
+        return mount.get().fsType().equals("fuse.proclens") ? State.SERVED : State.OTHER;
+    }
+
     /** Lazily unmounts {@code mountpoint}, once per stacked mount, until nothing is mounted there. */
     static void detach(Path mountpoint) throws MountException {
-        for (int i = 0; i < 16 && mountAt(mountpoint, readMountinfo()).isPresent(); i++) {
+        for (int i = 0; i < 16 && readMountinfo().at(mountpoint).isPresent(); i++) {
             try (Arena arena = Arena.ofConfined()) {
                 if (LibFuse.umount2(arena.allocateFrom(mountpoint.toString()), LibFuse.MNT_DETACH()) != 0) {
                     throw new MountException("cannot unmount the dead mount at " + mountpoint);
@@ -72,58 +85,18 @@ public final class Mountpoint {
         }
     }
 
-    /** The topmost mount at {@code path} in {@code mountinfo}, if any. */
-    static Optional<Mount> mountAt(Path path, List<String> mountinfo) {
-        String wanted = path.toAbsolutePath().normalize().toString();
-        Mount found = null;
-        for (String line : mountinfo) {
-            String[] fields = line.split(" ");
-            int dash = List.of(fields).indexOf("-");
-            if (fields.length < 5 || dash < 0 || dash + 2 >= fields.length) continue;
-            if (unescape(fields[4]).equals(wanted)) {
-                found = new Mount(wanted, fields[dash + 1], fields[dash + 2], minor(fields[2]));
-            }
-        }
-        return Optional.ofNullable(found);
-    }
-
-    /** The minor of a "major:minor" field; -1 when malformed. */
-    private static long minor(String majorMinor) {
-        try {
-            return Long.parseLong(majorMinor.substring(majorMinor.indexOf(':') + 1));
-        } catch (RuntimeException e) {
-            return -1;
-        }
-    }
-
     /** The kernel's id of the FUSE connection mounted at {@code path} (-1 when there is none). */
     static long connectionId(Path path) {
         try {
-            return mountAt(path, readMountinfo()).map(Mount::minor).orElse(-1L);
+            return readMountinfo().at(path).map(MountEntry::minor).orElse(-1L);
         } catch (MountException e) {
             return -1;
         }
     }
 
-    /** mountinfo escapes space, tab, newline and backslash as \ooo. */
-    static String unescape(String field) {
-        StringBuilder out = new StringBuilder(field.length());
-        for (int i = 0; i < field.length(); i++) {
-            char c = field.charAt(i);
-            if (c == '\\' && i + 3 < field.length()
-                    && field.substring(i + 1, i + 4).chars().allMatch(d -> d >= '0' && d <= '7')) {
-                out.append((char) Integer.parseInt(field.substring(i + 1, i + 4), 8));
-                i += 3;
-            } else {
-                out.append(c);
-            }
-        }
-        return out.toString();
-    }
-
-    static List<String> readMountinfo() throws MountException {
+    static MountTable readMountinfo() throws MountException {
         try {
-            return Files.readAllLines(Path.of("/proc/self/mountinfo"));
+            return MountTable.read(Path.of("/proc/self/mountinfo"));
         } catch (IOException e) {
             throw new MountException("cannot read /proc/self/mountinfo: " + e.getMessage());
         }

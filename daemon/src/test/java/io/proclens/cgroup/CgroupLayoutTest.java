@@ -189,15 +189,6 @@ class CgroupLayoutTest {
     }
 
     @Test
-    void unescapeLeavesBadEscapesAlone() {
-        assertEquals("a\\xyz", CgroupLayout.unescape("a\\xyz"));
-        assertEquals("a\\04", CgroupLayout.unescape("a\\04"));
-        assertEquals("a\\477", CgroupLayout.unescape("a\\477"), "above \\377 is not a byte");
-        assertEquals("a b", CgroupLayout.unescape("a\\040b"));
-        assertEquals("\n", CgroupLayout.unescape("\\012"));
-    }
-
-    @Test
     void optionalFieldsOfAnyCount(@TempDir Path root) {
         String mountinfo = """
                 35 31 0:32 / /sys/fs/cgroup/memory rw,relatime shared:16 master:3 propagate_from:2 unbindable - cgroup cgroup rw,memory
