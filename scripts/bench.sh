@@ -212,7 +212,7 @@ jq -n --arg date "$(date -Is)" --arg kernel "$(uname -r)" --argjson cpus "$(npro
     {date: $date, machine: {kernel: $kernel, cpus: $cpus, java: $java}, seconds_per_run: $seconds,
      readbench_mode: $mode, proclens_options: $options, readers_cgroup_memory_limit_mib: 256,
      runs: $runs,
-     ratios: [$runs | map({file, threads}) | unique[] as $k
+     ratios: [$runs | reduce (.[] | {file, threads}) as $k ([]; if index([$k]) then . else . + [$k] end) | .[] as $k
               | get($k.file; "proclens"; $k.threads) as $p | get($k.file; "fusefloor"; $k.threads) as $f
               | get($k.file; "lxcfs"; $k.threads) as $l
               | {file: $k.file, threads: $k.threads,
