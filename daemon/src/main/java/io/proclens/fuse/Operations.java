@@ -44,6 +44,12 @@ final class Operations {
     static final int KEEP_CACHE_BIT = 1 << 2;
     static final int NOFLUSH_BIT = 1 << 7;
 
+    /**
+     * All of memory, for reading libfuse's structs by address: reinterpreting each pointer would make a segment
+     * object per access. Only addresses libfuse hands us are read through it.
+     */
+    private static final MemorySegment EVERYWHERE = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
+
     private final Filesystem fs;
     private final long startSeconds = System.currentTimeMillis() / 1000;
 
@@ -93,36 +99,44 @@ final class Operations {
         });
     }
 
+    // open, read and release run for every file read: written out without the lambda of reply(), and reading the
+    // structs through EVERYWHERE by address instead of reinterpreted segments, so that they allocate nothing.
+
     void open(MemorySegment req, long ino, MemorySegment fileInfo) {
-        reply(req, "open", () -> {
-            MemorySegment fi = fileInfo.reinterpret(fuse_file_info.sizeof());
-            int pid = fuse_ctx.pid(LibFuse.fuse_req_ctx(req).reinterpret(fuse_ctx.sizeof()));
-            long handle = fs.open(ino, fuse_file_info.flags(fi), pid);
-            fuse_file_info.fh(fi, handle);
+        try {
+            long fi = fileInfo.address();
+            long ctx = LibFuse.fuse_req_ctx(req).address();
+            int pid = EVERYWHERE.get(ValueLayout.JAVA_INT, ctx + fuse_ctx.pid$offset());
+            long handle = fs.open(ino, EVERYWHERE.get(ValueLayout.JAVA_INT, fi + fuse_file_info.flags$offset()), pid);
+            EVERYWHERE.set(ValueLayout.JAVA_LONG, fi + fuse_file_info.fh$offset(), handle);
             // Direct I/O: the page cache is per inode and shared by every container, so it must never
             // keep one caller's bytes for another. No flush: we have nothing to write back.
-            int bits = fi.get(ValueLayout.JAVA_INT, FILE_INFO_BITS_OFFSET);
+            int bits = EVERYWHERE.get(ValueLayout.JAVA_INT, fi + FILE_INFO_BITS_OFFSET);
             bits = (bits | DIRECT_IO_BIT | NOFLUSH_BIT) & ~KEEP_CACHE_BIT;
-            fi.set(ValueLayout.JAVA_INT, FILE_INFO_BITS_OFFSET, bits);
-            int result = LibFuse.fuse_reply_open(req, fi);
-            if (result != 0) fs.release(handle); // the open was interrupted: no release will come
-            return result;
-        });
+            EVERYWHERE.set(ValueLayout.JAVA_INT, fi + FILE_INFO_BITS_OFFSET, bits);
+            if (LibFuse.fuse_reply_open(req, fileInfo) != 0) fs.release(handle); // interrupted: no release will come
+        } catch (Throwable t) {
+            fail(req, "open", t);
+        }
     }
 
     void read(MemorySegment req, long ino, long size, long offset, MemorySegment fileInfo) {
-        reply(req, "read", () -> {
-            long handle = fuse_file_info.fh(fileInfo.reinterpret(fuse_file_info.sizeof()));
+        try {
+            long handle = EVERYWHERE.get(ValueLayout.JAVA_LONG, fileInfo.address() + fuse_file_info.fh$offset());
             MemorySegment bytes = fs.read(handle, offset, size);
-            return LibFuse.fuse_reply_buf(req, bytes, bytes.byteSize());
-        });
+            LibFuse.fuse_reply_buf(req, bytes, bytes.byteSize());
+        } catch (Throwable t) {
+            fail(req, "read", t);
+        }
     }
 
     void release(MemorySegment req, long ino, MemorySegment fileInfo) {
-        reply(req, "release", () -> {
-            fs.release(fuse_file_info.fh(fileInfo.reinterpret(fuse_file_info.sizeof())));
-            return LibFuse.fuse_reply_err(req, 0);
-        });
+        try {
+            fs.release(EVERYWHERE.get(ValueLayout.JAVA_LONG, fileInfo.address() + fuse_file_info.fh$offset()));
+            LibFuse.fuse_reply_err(req, 0);
+        } catch (Throwable t) {
+            fail(req, "release", t);
+        }
     }
 
     void opendir(MemorySegment req, long ino, MemorySegment fileInfo) {
@@ -194,15 +208,22 @@ final class Operations {
     private static void reply(MemorySegment req, String op, ReplyingCall call) {
         try {
             call.run();
-        } catch (FsException e) {
-            LibFuse.fuse_reply_err(req, Errno.of(e.failure()));
         } catch (Throwable t) {
-            LOG.log(Level.WARNING, op + " failed, answering EIO", t);
-            try {
-                LibFuse.fuse_reply_err(req, Errno.EIO);
-            } catch (Throwable ignored) {
-                // nothing more can be done for this request; never let it escape the upcall
+            fail(req, op, t);
+        }
+    }
+
+    /** The reply to an op that threw: its errno for a failure, EIO (and a log line) for anything unexpected. */
+    private static void fail(MemorySegment req, String op, Throwable t) {
+        try {
+            if (t instanceof FsException e) {
+                LibFuse.fuse_reply_err(req, Errno.of(e.failure()));
+                return;
             }
+            LOG.log(Level.WARNING, op + " failed, answering EIO", t);
+            LibFuse.fuse_reply_err(req, Errno.EIO);
+        } catch (Throwable ignored) {
+            // nothing more can be done for this request; never let it escape the upcall
         }
     }
 
