@@ -12,8 +12,13 @@ import io.proclens.fs.FsException;
 import io.proclens.fs.NodeAttr;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -62,14 +67,29 @@ final class Operations {
         MemorySegment ops = fuse_lowlevel_ops.allocate(arena); // zeroed: every op we leave out is NULL
         fuse_lowlevel_ops.lookup(ops, fuse_lowlevel_ops.lookup.allocate(this::lookup, arena));
         fuse_lowlevel_ops.getattr(ops, fuse_lowlevel_ops.getattr.allocate(this::getattr, arena));
-        fuse_lowlevel_ops.open(ops, fuse_lowlevel_ops.open.allocate(this::open, arena));
-        fuse_lowlevel_ops.read(ops, fuse_lowlevel_ops.read.allocate(this::read, arena));
-        fuse_lowlevel_ops.release(ops, fuse_lowlevel_ops.release.allocate(this::release, arena));
+        // The ops of every file read take their pointers as plain 64-bit numbers (the same registers on the ABIs
+        // we run on): an upcall stub would otherwise make a segment object for each pointer argument.
+        fuse_lowlevel_ops.open(ops, upcall("open", 3, arena));
+        fuse_lowlevel_ops.read(ops, upcall("read", 5, arena));
+        fuse_lowlevel_ops.release(ops, upcall("release", 3, arena));
         fuse_lowlevel_ops.opendir(ops, fuse_lowlevel_ops.opendir.allocate(this::opendir, arena));
         fuse_lowlevel_ops.readdir(ops, fuse_lowlevel_ops.readdir.allocate(this::readdir, arena));
         fuse_lowlevel_ops.releasedir(ops, fuse_lowlevel_ops.releasedir.allocate(this::releasedir, arena));
         fuse_lowlevel_ops.readlink(ops, fuse_lowlevel_ops.readlink.allocate(this::readlink, arena));
         return ops;
+    }
+
+    /** An upcall stub of {@code void name(long...)}, bound to this. */
+    private MemorySegment upcall(String name, int longs, Arena arena) {
+        MethodType type = MethodType.methodType(void.class, java.util.Collections.nCopies(longs, long.class));
+        try {
+            MethodHandle target = MethodHandles.lookup().findVirtual(Operations.class, name, type).bindTo(this);
+            ValueLayout[] arguments = new ValueLayout[longs];
+            java.util.Arrays.fill(arguments, ValueLayout.JAVA_LONG);
+            return Linker.nativeLinker().upcallStub(target, FunctionDescriptor.ofVoid(arguments), arena);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     // ---- adapters: convert, delegate, reply once ----
@@ -100,12 +120,13 @@ final class Operations {
     }
 
     // open, read and release run for every file read: written out without the lambda of reply(), and reading the
-    // structs through EVERYWHERE by address instead of reinterpreted segments, so that they allocate nothing.
+    // structs through EVERYWHERE by address instead of reinterpreted segments, so that they allocate nothing (the
+    // segments made here for downcalls do not escape them, and the JIT does without them).
 
-    void open(MemorySegment req, long ino, MemorySegment fileInfo) {
+    void open(long req, long ino, long fi) {
+        MemorySegment request = MemorySegment.ofAddress(req);
         try {
-            long fi = fileInfo.address();
-            long ctx = LibFuse.fuse_req_ctx(req).address();
+            long ctx = LibFuse.fuse_req_ctx(request).address();
             int pid = EVERYWHERE.get(ValueLayout.JAVA_INT, ctx + fuse_ctx.pid$offset());
             long handle = fs.open(ino, EVERYWHERE.get(ValueLayout.JAVA_INT, fi + fuse_file_info.flags$offset()), pid);
             EVERYWHERE.set(ValueLayout.JAVA_LONG, fi + fuse_file_info.fh$offset(), handle);
@@ -114,28 +135,32 @@ final class Operations {
             int bits = EVERYWHERE.get(ValueLayout.JAVA_INT, fi + FILE_INFO_BITS_OFFSET);
             bits = (bits | DIRECT_IO_BIT | NOFLUSH_BIT) & ~KEEP_CACHE_BIT;
             EVERYWHERE.set(ValueLayout.JAVA_INT, fi + FILE_INFO_BITS_OFFSET, bits);
-            if (LibFuse.fuse_reply_open(req, fileInfo) != 0) fs.release(handle); // interrupted: no release will come
+            if (LibFuse.fuse_reply_open(request, MemorySegment.ofAddress(fi)) != 0) {
+                fs.release(handle); // the open was interrupted: no release will come
+            }
         } catch (Throwable t) {
-            fail(req, "open", t);
+            fail(request, "open", t);
         }
     }
 
-    void read(MemorySegment req, long ino, long size, long offset, MemorySegment fileInfo) {
+    void read(long req, long ino, long size, long offset, long fi) {
+        MemorySegment request = MemorySegment.ofAddress(req);
         try {
-            long handle = EVERYWHERE.get(ValueLayout.JAVA_LONG, fileInfo.address() + fuse_file_info.fh$offset());
-            MemorySegment bytes = fs.read(handle, offset, size);
-            LibFuse.fuse_reply_buf(req, bytes, bytes.byteSize());
+            MemorySegment bytes = fs.read(EVERYWHERE.get(ValueLayout.JAVA_LONG, fi + fuse_file_info.fh$offset()),
+                    offset, size);
+            LibFuse.fuse_reply_buf(request, bytes, bytes.byteSize());
         } catch (Throwable t) {
-            fail(req, "read", t);
+            fail(request, "read", t);
         }
     }
 
-    void release(MemorySegment req, long ino, MemorySegment fileInfo) {
+    void release(long req, long ino, long fi) {
+        MemorySegment request = MemorySegment.ofAddress(req);
         try {
-            fs.release(EVERYWHERE.get(ValueLayout.JAVA_LONG, fileInfo.address() + fuse_file_info.fh$offset()));
-            LibFuse.fuse_reply_err(req, 0);
+            fs.release(EVERYWHERE.get(ValueLayout.JAVA_LONG, fi + fuse_file_info.fh$offset()));
+            LibFuse.fuse_reply_err(request, 0);
         } catch (Throwable t) {
-            fail(req, "release", t);
+            fail(request, "release", t);
         }
     }
 
