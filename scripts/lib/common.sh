@@ -39,3 +39,7 @@ apt_install() { # installs the Debian packages that are missing; runs apt-get up
     echo "proclens: installing ${missing[*]}" >&2
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 }
+
+aot_key() { # JAR: what an AOT cache of JAR was made from (the jar's size and time, the JVM's build); equal keys, usable cache
+    echo "$(stat -c '%s %Y' "$1") $(sed -n 's/^JAVA_RUNTIME_VERSION=//p' "$JAVA_HOME/release")"
+}

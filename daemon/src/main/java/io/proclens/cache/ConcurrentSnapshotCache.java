@@ -4,6 +4,7 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiFunction;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -65,7 +66,18 @@ public final class ConcurrentSnapshotCache<K, V> {
      * renders on every call. An exception from {@code render} reaches only its caller; the entry keeps its
      * previous snapshot.
      */
+    @SuppressWarnings({"unchecked", "rawtypes"})
     public V getOrRender(K key, long ttlNanos, Supplier<V> render) {
+        return getOrRender(key, ttlNanos, render, (BiFunction<K, Supplier<V>, V>) (BiFunction) SUPPLIED);
+    }
+
+    private static final BiFunction<Object, Supplier<?>, Object> SUPPLIED = (key, render) -> render.get();
+
+    /**
+     * As {@link #getOrRender(Object, long, Supplier)}, rendering with {@code render.apply(key, context)}: with a
+     * function that captures nothing, a hit allocates nothing.
+     */
+    public <C> V getOrRender(K key, long ttlNanos, C context, BiFunction<? super K, ? super C, ? extends V> render) {
         long now = nanoClock.getAsLong();
         Entry<V> entry = entries.get(key);
         if (entry == null) {
@@ -81,14 +93,15 @@ public final class ConcurrentSnapshotCache<K, V> {
         if (current != null && now - current.renderedNanos() < ttlNanos) return current.value();
         if (entry.refreshing.compareAndSet(false, true)) {
             try {
-                V value = render.get();
+                V value = render.apply(key, context);
                 entry.current = new Snapshot<>(value, now);
                 return value;
             } finally {
                 entry.refreshing.set(false);
             }
         }
-        return current != null ? current.value() : render.get(); // someone else refreshes: never wait for them
+        // someone else refreshes: never wait for them
+        return current != null ? current.value() : render.apply(key, context);
     }
 
     /** Drops the entries not asked for during the last {@code idleNanos} (all of them for 0); returns how many. */

@@ -1,8 +1,13 @@
 package io.proclens.cgroup;
 
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import io.proclens.sys.RawFiles;
+
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -39,6 +44,8 @@ public final class Processes {
     }
 
     private final Path procRoot;
+    /** {@code procRoot} as the bytes of a C path, for {@link #startTicksFast}. */
+    private final byte[] procRootBytes;
     private final int maxCachedNamespaces;
     private final String ourPidNamespace;
     private final ConcurrentHashMap<String, Reaper> reapers = new ConcurrentHashMap<>();
@@ -59,6 +66,7 @@ public final class Processes {
 
     Processes(Path procRoot, int maxCachedNamespaces) {
         this.procRoot = procRoot;
+        this.procRootBytes = procRoot.toString().getBytes(UTF_8);
         this.maxCachedNamespaces = maxCachedNamespaces;
         Path self = procRoot.resolve("self/ns/pid");
         try {
@@ -228,49 +236,71 @@ public final class Processes {
         return fast >= 0 ? fast : startTicks(pid, pid);
     }
 
-    /** A per-thread buffer for {@link #startTicksFast}: stat lines are a few hundred bytes. */
-    private static final ThreadLocal<java.nio.ByteBuffer> STAT_BUFFER =
-            ThreadLocal.withInitial(() -> java.nio.ByteBuffer.allocate(4096));
+    /** Per thread: the path and the bytes of a stat file, in native memory for {@link RawFiles#read}. */
+    private static final class StatScratch {
+        final MemorySegment path;
+        final MemorySegment bytes;
+
+        StatScratch() {
+            Arena arena = Arena.ofAuto(); // freed with the thread's scratch
+            path = arena.allocate(4096);   // PATH_MAX
+            bytes = arena.allocate(4096);  // a stat line is a few hundred bytes
+        }
+    }
+
+    private static final ThreadLocal<StatScratch> STAT_SCRATCH = ThreadLocal.withInitial(StatScratch::new);
+    private static final byte[] STAT_NAME = "/stat\0".getBytes(UTF_8);
 
     /**
-     * The start time read on every open (to tell a cached caller from a reused pid), without building strings:
-     * one channel read into a per-thread buffer, parsed in place. -1 when anything is unusual (absent, longer
-     * than the buffer, malformed): the caller then takes the slow path, which says what is wrong.
+     * The start time read on every open (to tell a cached caller from a reused pid), allocating nothing: the path
+     * is written and the file read into per-thread native buffers (raw open, pread, close) and parsed in place.
+     * -1 when anything is unusual (absent, longer than the buffer, malformed): the caller then takes the slow
+     * path, which says what is wrong.
      */
     long startTicksFast(int pid) {
-        java.nio.ByteBuffer buffer = STAT_BUFFER.get().clear();
-        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(pidDir(pid).resolve("stat"))) {
-            while (buffer.hasRemaining() && channel.read(buffer) > 0) {
-                // /proc writes the line in one go; loop only for short reads
-            }
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
-        if (!buffer.hasRemaining()) return -1;
-        byte[] bytes = buffer.array();
-        int end = buffer.position();
-        int close = -1;
-        for (int i = end - 1; i >= 0; i--) {
-            if (bytes[i] == ')') {
+        StatScratch scratch = STAT_SCRATCH.get();
+        if (!statPath(scratch.path, pid)) return -1;
+        MemorySegment bytes = scratch.bytes;
+        long end = RawFiles.read(scratch.path, bytes);
+        if (end <= 0 || end >= bytes.byteSize()) return -1;
+        long close = -1;
+        for (long i = end - 1; i >= 0; i--) {
+            if (bytes.get(JAVA_BYTE, i) == ')') {
                 close = i;
                 break;
             }
         }
         if (close < 0) return -1;
         // after ") " come field 3 (state) ... field 22 (starttime): skip 19 fields
-        int i = close + 1;
+        long i = close + 1;
         for (int field = 3; field < 22; field++) {
-            while (i < end && bytes[i] == ' ') i++;
-            while (i < end && bytes[i] != ' ') i++;
+            while (i < end && bytes.get(JAVA_BYTE, i) == ' ') i++;
+            while (i < end && bytes.get(JAVA_BYTE, i) != ' ') i++;
         }
-        while (i < end && bytes[i] == ' ') i++;
+        while (i < end && bytes.get(JAVA_BYTE, i) == ' ') i++;
         long value = 0;
         int digits = 0;
-        for (; i < end && bytes[i] >= '0' && bytes[i] <= '9' && digits < 18; i++, digits++) {
-            value = value * 10 + (bytes[i] - '0');
+        for (byte b; i < end && (b = bytes.get(JAVA_BYTE, i)) >= '0' && b <= '9' && digits < 18; i++, digits++) {
+            value = value * 10 + (b - '0');
         }
-        boolean endOfField = i == end || bytes[i] == ' ' || bytes[i] == '\n';
+        boolean endOfField = i == end || bytes.get(JAVA_BYTE, i) == ' ' || bytes.get(JAVA_BYTE, i) == '\n';
         return digits > 0 && endOfField ? value : -1;
+    }
+
+    /** Writes "PROCROOT/PID/stat" and a NUL into {@code path}; false if it does not fit. */
+    private boolean statPath(MemorySegment path, int pid) {
+        int digits = 1;
+        for (int rest = pid / 10; rest > 0; rest /= 10) digits++;
+        long length = procRootBytes.length + 1 + digits + STAT_NAME.length;
+        if (pid <= 0 || length > path.byteSize()) return false;
+        MemorySegment.copy(procRootBytes, 0, path, JAVA_BYTE, 0, procRootBytes.length);
+        long at = procRootBytes.length;
+        path.set(JAVA_BYTE, at, (byte) '/');
+        for (int rest = pid, d = digits; d > 0; rest /= 10, d--) {
+            path.set(JAVA_BYTE, at + d, (byte) ('0' + rest % 10));
+        }
+        MemorySegment.copy(STAT_NAME, 0, path, JAVA_BYTE, at + 1 + digits, STAT_NAME.length);
+        return true;
     }
 
     private long startTicks(int caller, int pid) {

@@ -5,7 +5,7 @@ import io.proclens.cgroup.Cgroup;
 import io.proclens.cgroup.CgroupLayout;
 import io.proclens.cgroup.Processes;
 
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.LongSupplier;
 
 /**
@@ -14,49 +14,100 @@ import java.util.function.LongSupplier;
  * <p>Safe against pid reuse: an entry is used only while the pid's process still has the start time it had when
  * the entry was made (one read of /proc/PID/stat), so a new process with a recycled pid (pid_max can be as low as
  * 32768) is resolved afresh and never gets another container's cgroup. A process that moves to another cgroup
- * is seen there after at most the time to live. Thread-safe: a concurrent map of immutable records; two threads
- * resolving the same pid at once both resolve, and either result is right.
+ * is seen there after at most the time to live.
+ *
+ * <p>Direct-mapped by pid (one slot per pid modulo the capacity, a later pid replaces an earlier one), so a hit
+ * allocates nothing: no boxed key, no map node. Thread-safe: slots hold immutable resolutions, read and replaced
+ * with volatile accesses; two threads resolving the same pid at once both resolve, and either result is right.
  */
-final class Callers {
+public final class Callers {
     /** One pid's resolution, valid for the process that started at {@code startTicks} until {@code expiresNanos}. */
-    record Resolved(long startTicks, Caller caller, Cgroup cgroup, long expiresNanos) {
+    public static final class Resolved {
+        private final int pid;
+        private final long startTicks;
+        private final Caller caller;
+        private final Cgroup cgroup;
+        private final long expiresNanos;
+        /**
+         * The renderer's snapshot key per file for this caller, made on first use. Racy on purpose: keys are
+         * immutable records, so a thread sees either none (and makes an equal one) or a whole one.
+         */
+        final CgroupRenderer.SnapshotKey[] snapshotKeys = new CgroupRenderer.SnapshotKey[VirtualFile.values().length];
+
+        Resolved(int pid, long startTicks, Caller caller, Cgroup cgroup, long expiresNanos) {
+            this.pid = pid;
+            this.startTicks = startTicks;
+            this.caller = caller;
+            this.cgroup = cgroup;
+            this.expiresNanos = expiresNanos;
+        }
+
+        public int pid() {
+            return pid;
+        }
+
+        public long startTicks() {
+            return startTicks;
+        }
+
+        public Caller caller() {
+            return caller;
+        }
+
+        public Cgroup cgroup() {
+            return cgroup;
+        }
+
+        public long expiresNanos() {
+            return expiresNanos;
+        }
     }
 
     private final Processes processes;
     private final CgroupLayout layout;
     private final long ttlNanos;
-    private final int capacity;
     private final LongSupplier nanoClock;
-    private final ConcurrentHashMap<Integer, Resolved> byPid = new ConcurrentHashMap<>();
+    private final AtomicReferenceArray<Resolved> byPid;
 
-    Callers(Processes processes, CgroupLayout layout, long ttlNanos, int capacity, LongSupplier nanoClock) {
+    /**
+     * @param ttlNanos how long a resolution is kept (0: never kept)
+     * @param capacity how many pids are kept at most; rounded up to a power of two
+     */
+    public Callers(Processes processes, CgroupLayout layout, long ttlNanos, int capacity, LongSupplier nanoClock) {
+        if (capacity < 1 || capacity > 1 << 24) throw new IllegalArgumentException("capacity out of range: " + capacity);
         this.processes = processes;
         this.layout = layout;
         this.ttlNanos = ttlNanos;
-        this.capacity = capacity;
         this.nanoClock = nanoClock;
+        int slots = 1;
+        while (slots < capacity) slots <<= 1;
+        this.byPid = new AtomicReferenceArray<>(slots);
     }
 
     /** @throws RuntimeException the {@link Processes} and {@link CgroupLayout} exceptions, when not resolvable */
-    Resolved resolve(int pid) {
+    public Resolved resolve(int pid) {
         long now = nanoClock.getAsLong();
-        Resolved cached = byPid.get(pid);
-        if (cached != null && now - cached.expiresNanos() < 0 && processes.startTicks(pid) == cached.startTicks()) {
+        int slot = pid & (byPid.length() - 1);
+        Resolved cached = byPid.get(slot);
+        if (cached != null && cached.pid == pid && now - cached.expiresNanos < 0
+                && processes.startTicks(pid) == cached.startTicks) {
             return cached;
         }
         long start = processes.startTicks(pid);
         Caller caller = processes.caller(pid);
         // Read the start again: if the pid was reused while we resolved it, this resolution may be the old
         // process's or the new one's; keep it uncached then.
-        Resolved fresh = new Resolved(start, caller, layout.cgroupOf(caller.cgroupText()), now + ttlNanos);
-        if (ttlNanos > 0 && processes.startTicks(pid) == start) {
-            if (byPid.size() >= capacity) byPid.values().removeIf(r -> now - r.expiresNanos() >= 0);
-            if (byPid.size() < capacity) byPid.put(pid, fresh);
-        }
+        Resolved fresh = new Resolved(pid, start, caller, layout.cgroupOf(caller.cgroupText()), now + ttlNanos);
+        if (ttlNanos > 0 && processes.startTicks(pid) == start) byPid.set(slot, fresh);
         return fresh;
     }
 
+    /** How many pids are kept now (expired ones too, until replaced). */
     int size() {
-        return byPid.size();
+        int kept = 0;
+        for (int i = 0; i < byPid.length(); i++) {
+            if (byPid.get(i) != null) kept++;
+        }
+        return kept;
     }
 }

@@ -75,9 +75,17 @@ public final class CgroupRenderer implements Renderer, AutoCloseable {
      * @param root the filesystem root the host files are read under ("/" in production, a fixture in tests)
      */
     public CgroupRenderer(Path root, Sources sources, Options options, Duration cacheTtl) {
+        this(root, sources, options, cacheTtl, cacheTtl);
+    }
+
+    /**
+     * With the callers kept for another time than the snapshots (for benchmarks: snapshots never kept, callers
+     * kept, is the cost of a cache miss alone).
+     */
+    public CgroupRenderer(Path root, Sources sources, Options options, Duration snapshotTtl, Duration callerTtl) {
         this.root = root;
-        this.cacheTtlNanos = cacheTtl.toNanos();
-        this.callers = new Callers(sources.processes(), sources.layout(), cacheTtl.toNanos(), 1 << 16, System::nanoTime);
+        this.cacheTtlNanos = snapshotTtl.toNanos();
+        this.callers = new Callers(sources.processes(), sources.layout(), callerTtl.toNanos(), 1 << 16, System::nanoTime);
         this.sources = sources;
         this.reader = sources.memoryAndCpus();
         this.options = new AtomicReference<>(Options.DEFAULTS);
@@ -118,24 +126,34 @@ public final class CgroupRenderer implements Renderer, AutoCloseable {
      */
     @Override
     public MemorySegment render(VirtualFile file, int callerPid) throws FsException {
-        Caller caller;
-        Cgroup cgroup;
+        Callers.Resolved resolved;
         try {
-            Callers.Resolved resolved = callers.resolve(callerPid);
-            caller = resolved.caller();
-            cgroup = resolved.cgroup();
+            resolved = callers.resolve(callerPid);
         } catch (RuntimeException e) {
             return Snapshots.of(fallBack(file, "caller " + callerPid + " not resolvable", e, hostFile(file)));
         }
-        Options now = options.get();
-        boolean ownInit = file == VirtualFile.UPTIME && caller.ownPidNamespace();
-        SnapshotKey key = new SnapshotKey(file, now, cgroup.key(), ownInit ? caller.reaperPid() : 0,
-                ownInit ? caller.reaperStartTicks() : 0);
         try {
-            return snapshots.getOrRender(key, cacheTtlNanos, () -> Snapshots.of(renderText(file, caller, cgroup, now)));
+            return snapshots.getOrRender(snapshotKey(file, resolved, options.get()), cacheTtlNanos, resolved,
+                    renderSnapshot);
         } catch (UncheckedFsException e) {
             throw e.failure;
         }
+    }
+
+    /** Renders a key's snapshot for a caller; one function for all calls, so that a cache hit allocates nothing. */
+    private final java.util.function.BiFunction<SnapshotKey, Callers.Resolved, MemorySegment> renderSnapshot =
+            (key, resolved) -> Snapshots.of(renderText(key.file(), resolved.caller(), resolved.cgroup(), key.options()));
+
+    /** The caller's key of {@code file}: made once per resolution and options, then reused. */
+    private static SnapshotKey snapshotKey(VirtualFile file, Callers.Resolved resolved, Options now) {
+        SnapshotKey key = resolved.snapshotKeys[file.ordinal()];
+        if (key != null && key.options() == now) return key;
+        Caller caller = resolved.caller();
+        boolean ownInit = file == VirtualFile.UPTIME && caller.ownPidNamespace();
+        key = new SnapshotKey(file, now, resolved.cgroup().key(), ownInit ? caller.reaperPid() : 0,
+                ownInit ? caller.reaperStartTicks() : 0);
+        resolved.snapshotKeys[file.ordinal()] = key;
+        return key;
     }
 
     /** The file's text for the caller's cgroup; the host's file when the cgroup's numbers cannot be read. */

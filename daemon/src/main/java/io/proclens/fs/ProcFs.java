@@ -77,7 +77,11 @@ public final class ProcFs implements Filesystem {
             if (attr.directory()) throw new FsException(Failure.IS_A_DIRECTORY, "inode " + ino);
             snapshot = Snapshots.of(mirror.read(mirror.path(ino)));
         }
-        return handles.add(snapshot);
+        try {
+            return handles.add(snapshot);
+        } catch (IllegalStateException full) {
+            throw new FsException(Failure.IO, full.getMessage());
+        }
     }
 
     @Override
@@ -87,10 +91,17 @@ public final class ProcFs implements Filesystem {
         return slice(snapshot, offset, size);
     }
 
-    /** The part of {@code bytes} in [offset, offset + size), clipped to its end; empty past it. */
+    /** What a read past the end answers. */
+    private static final MemorySegment NOTHING = java.lang.foreign.Arena.global().allocate(1).asSlice(0, 0).asReadOnly();
+
+    /**
+     * The part of {@code bytes} in [offset, offset + size), clipped to its end; empty past it. The usual reads (all
+     * of it, and past its end) take no new segment.
+     */
     static MemorySegment slice(MemorySegment bytes, long offset, long size) {
         long length = bytes.byteSize();
-        if (offset < 0 || offset >= length || size <= 0) return bytes.asSlice(length, 0);
+        if (offset < 0 || offset >= length || size <= 0) return NOTHING;
+        if (offset == 0 && size >= length) return bytes;
         return bytes.asSlice(offset, Math.min(size, length - offset));
     }
 

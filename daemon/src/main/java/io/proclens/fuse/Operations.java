@@ -12,8 +12,13 @@ import io.proclens.fs.FsException;
 import io.proclens.fs.NodeAttr;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -44,6 +49,12 @@ final class Operations {
     static final int KEEP_CACHE_BIT = 1 << 2;
     static final int NOFLUSH_BIT = 1 << 7;
 
+    /**
+     * All of memory, for reading libfuse's structs by address: reinterpreting each pointer would make a segment
+     * object per access. Only addresses libfuse hands us are read through it.
+     */
+    private static final MemorySegment EVERYWHERE = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
+
     private final Filesystem fs;
     private final long startSeconds = System.currentTimeMillis() / 1000;
 
@@ -56,14 +67,29 @@ final class Operations {
         MemorySegment ops = fuse_lowlevel_ops.allocate(arena); // zeroed: every op we leave out is NULL
         fuse_lowlevel_ops.lookup(ops, fuse_lowlevel_ops.lookup.allocate(this::lookup, arena));
         fuse_lowlevel_ops.getattr(ops, fuse_lowlevel_ops.getattr.allocate(this::getattr, arena));
-        fuse_lowlevel_ops.open(ops, fuse_lowlevel_ops.open.allocate(this::open, arena));
-        fuse_lowlevel_ops.read(ops, fuse_lowlevel_ops.read.allocate(this::read, arena));
-        fuse_lowlevel_ops.release(ops, fuse_lowlevel_ops.release.allocate(this::release, arena));
+        // The ops of every file read take their pointers as plain 64-bit numbers (the same registers on the ABIs
+        // we run on): an upcall stub would otherwise make a segment object for each pointer argument.
+        fuse_lowlevel_ops.open(ops, upcall("open", 3, arena));
+        fuse_lowlevel_ops.read(ops, upcall("read", 5, arena));
+        fuse_lowlevel_ops.release(ops, upcall("release", 3, arena));
         fuse_lowlevel_ops.opendir(ops, fuse_lowlevel_ops.opendir.allocate(this::opendir, arena));
         fuse_lowlevel_ops.readdir(ops, fuse_lowlevel_ops.readdir.allocate(this::readdir, arena));
         fuse_lowlevel_ops.releasedir(ops, fuse_lowlevel_ops.releasedir.allocate(this::releasedir, arena));
         fuse_lowlevel_ops.readlink(ops, fuse_lowlevel_ops.readlink.allocate(this::readlink, arena));
         return ops;
+    }
+
+    /** An upcall stub of {@code void name(long...)}, bound to this. */
+    private MemorySegment upcall(String name, int longs, Arena arena) {
+        MethodType type = MethodType.methodType(void.class, java.util.Collections.nCopies(longs, long.class));
+        try {
+            MethodHandle target = MethodHandles.lookup().findVirtual(Operations.class, name, type).bindTo(this);
+            ValueLayout[] arguments = new ValueLayout[longs];
+            java.util.Arrays.fill(arguments, ValueLayout.JAVA_LONG);
+            return Linker.nativeLinker().upcallStub(target, FunctionDescriptor.ofVoid(arguments), arena);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     // ---- adapters: convert, delegate, reply once ----
@@ -93,36 +119,49 @@ final class Operations {
         });
     }
 
-    void open(MemorySegment req, long ino, MemorySegment fileInfo) {
-        reply(req, "open", () -> {
-            MemorySegment fi = fileInfo.reinterpret(fuse_file_info.sizeof());
-            int pid = fuse_ctx.pid(LibFuse.fuse_req_ctx(req).reinterpret(fuse_ctx.sizeof()));
-            long handle = fs.open(ino, fuse_file_info.flags(fi), pid);
-            fuse_file_info.fh(fi, handle);
+    // open, read and release run for every file read: written out without the lambda of reply(), and reading the
+    // structs through EVERYWHERE by address instead of reinterpreted segments, so that they allocate nothing (the
+    // segments made here for downcalls do not escape them, and the JIT does without them).
+
+    void open(long req, long ino, long fi) {
+        MemorySegment request = MemorySegment.ofAddress(req);
+        try {
+            long ctx = LibFuse.fuse_req_ctx(request).address();
+            int pid = EVERYWHERE.get(ValueLayout.JAVA_INT, ctx + fuse_ctx.pid$offset());
+            long handle = fs.open(ino, EVERYWHERE.get(ValueLayout.JAVA_INT, fi + fuse_file_info.flags$offset()), pid);
+            EVERYWHERE.set(ValueLayout.JAVA_LONG, fi + fuse_file_info.fh$offset(), handle);
             // Direct I/O: the page cache is per inode and shared by every container, so it must never
             // keep one caller's bytes for another. No flush: we have nothing to write back.
-            int bits = fi.get(ValueLayout.JAVA_INT, FILE_INFO_BITS_OFFSET);
+            int bits = EVERYWHERE.get(ValueLayout.JAVA_INT, fi + FILE_INFO_BITS_OFFSET);
             bits = (bits | DIRECT_IO_BIT | NOFLUSH_BIT) & ~KEEP_CACHE_BIT;
-            fi.set(ValueLayout.JAVA_INT, FILE_INFO_BITS_OFFSET, bits);
-            int result = LibFuse.fuse_reply_open(req, fi);
-            if (result != 0) fs.release(handle); // the open was interrupted: no release will come
-            return result;
-        });
+            EVERYWHERE.set(ValueLayout.JAVA_INT, fi + FILE_INFO_BITS_OFFSET, bits);
+            if (LibFuse.fuse_reply_open(request, MemorySegment.ofAddress(fi)) != 0) {
+                fs.release(handle); // the open was interrupted: no release will come
+            }
+        } catch (Throwable t) {
+            fail(request, "open", t);
+        }
     }
 
-    void read(MemorySegment req, long ino, long size, long offset, MemorySegment fileInfo) {
-        reply(req, "read", () -> {
-            long handle = fuse_file_info.fh(fileInfo.reinterpret(fuse_file_info.sizeof()));
-            MemorySegment bytes = fs.read(handle, offset, size);
-            return LibFuse.fuse_reply_buf(req, bytes, bytes.byteSize());
-        });
+    void read(long req, long ino, long size, long offset, long fi) {
+        MemorySegment request = MemorySegment.ofAddress(req);
+        try {
+            MemorySegment bytes = fs.read(EVERYWHERE.get(ValueLayout.JAVA_LONG, fi + fuse_file_info.fh$offset()),
+                    offset, size);
+            LibFuse.fuse_reply_buf(request, bytes, bytes.byteSize());
+        } catch (Throwable t) {
+            fail(request, "read", t);
+        }
     }
 
-    void release(MemorySegment req, long ino, MemorySegment fileInfo) {
-        reply(req, "release", () -> {
-            fs.release(fuse_file_info.fh(fileInfo.reinterpret(fuse_file_info.sizeof())));
-            return LibFuse.fuse_reply_err(req, 0);
-        });
+    void release(long req, long ino, long fi) {
+        MemorySegment request = MemorySegment.ofAddress(req);
+        try {
+            fs.release(EVERYWHERE.get(ValueLayout.JAVA_LONG, fi + fuse_file_info.fh$offset()));
+            LibFuse.fuse_reply_err(request, 0);
+        } catch (Throwable t) {
+            fail(request, "release", t);
+        }
     }
 
     void opendir(MemorySegment req, long ino, MemorySegment fileInfo) {
@@ -194,15 +233,22 @@ final class Operations {
     private static void reply(MemorySegment req, String op, ReplyingCall call) {
         try {
             call.run();
-        } catch (FsException e) {
-            LibFuse.fuse_reply_err(req, Errno.of(e.failure()));
         } catch (Throwable t) {
-            LOG.log(Level.WARNING, op + " failed, answering EIO", t);
-            try {
-                LibFuse.fuse_reply_err(req, Errno.EIO);
-            } catch (Throwable ignored) {
-                // nothing more can be done for this request; never let it escape the upcall
+            fail(req, op, t);
+        }
+    }
+
+    /** The reply to an op that threw: its errno for a failure, EIO (and a log line) for anything unexpected. */
+    private static void fail(MemorySegment req, String op, Throwable t) {
+        try {
+            if (t instanceof FsException e) {
+                LibFuse.fuse_reply_err(req, Errno.of(e.failure()));
+                return;
             }
+            LOG.log(Level.WARNING, op + " failed, answering EIO", t);
+            LibFuse.fuse_reply_err(req, Errno.EIO);
+        } catch (Throwable ignored) {
+            // nothing more can be done for this request; never let it escape the upcall
         }
     }
 

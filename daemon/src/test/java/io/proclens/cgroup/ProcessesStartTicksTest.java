@@ -40,6 +40,20 @@ class ProcessesStartTicksTest {
     }
 
     @Test
+    void aStatLongerThanTheBufferTakesTheSlowPath() throws Exception {
+        String comm = "x".repeat(5000); // the kernel's comm is 16 bytes; a fixture may be anything
+        Processes processes = processes("42 (" + comm + ") S 1 42 42 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 1234 0 0\n");
+        assertEquals(-1, processes.startTicksFast(42));
+        assertEquals(1234, processes.startTicks(42));
+    }
+
+    @Test
+    void theLastFieldBeforeTheEndOfTheFileIsRead() throws Exception {
+        Processes processes = processes("42 (sh) S 1 42 42 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 31337");
+        assertEquals(31337, processes.startTicksFast(42));
+    }
+
+    @Test
     void aMissingProcessIsNoSuchProcess() throws Exception {
         Processes processes = processes("42 (sh) S 1 42\n");
         assertEquals(-1, processes.startTicksFast(43));

@@ -72,6 +72,28 @@ class CallersTest {
     }
 
     @Test
+    void aReusedPidIsResolvedAfreshAlsoAfterItsCachedResolutionWasUsed() throws Exception {
+        Callers.Resolved first = callers.resolve(100);
+        assertSame(first, callers.resolve(100));
+        process(100, 7000, "/b");
+        Callers.Resolved second = callers.resolve(100);
+        assertEquals(7000, second.startTicks());
+        assertEquals("b", root.resolve("sys/fs/cgroup").relativize(second.cgroup().unified().orElseThrow().dir())
+                .toString());
+        assertSame(second, callers.resolve(100), "the new process's resolution is cached in turn");
+    }
+
+    @Test
+    void pidsSharingASlotReplaceEachOtherAndAreNeverMixedUp() throws Exception {
+        process(116, 9000, "/b"); // 116 = 100 + 16: the same slot of 16
+        assertEquals("a", cgroupOf(100));
+        assertEquals("b", cgroupOf(116));
+        assertEquals("a", cgroupOf(100));
+        assertEquals(116, callers.resolve(116).pid());
+        assertEquals(1, callers.size());
+    }
+
+    @Test
     void boundedByCapacity() throws Exception {
         for (int pid = 200; pid < 240; pid++) {
             process(pid, 1000 + pid, "/a");

@@ -57,6 +57,7 @@ class CgroupV2VmIT {
             output = new String(process.getInputStream().readAllBytes());
             status = process.waitFor();
             System.out.println(output);
+            Files.writeString(Path.of("target/it/cgroup2-vm-" + attempt + ".log"), output); // the whole of it, for a reader of CI
             // The guest's CPU is emulated (QEMU TCG): once in a few runs a JVM in it dies of SIGSEGV in JIT-compiled
             // JDK code, which is the emulator's doing, not a test's. Run once more then, and say so; a second crash
             // fails the test like any other failure.
@@ -64,10 +65,18 @@ class CgroupV2VmIT {
             System.out.println("CgroupV2VmIT: a JVM crashed inside the emulated VM (attempt " + attempt + "); running again");
         }
 
-        assertEquals(0, status, "the tests in the cgroup v2 VM failed:\n" + output);
+        assertEquals(0, status, "the tests in the cgroup v2 VM failed:\n" + failures(output) + "\n-- the whole output:\n" + output);
         assertEquals(0, count(output, "tests failed"), output);
         assertEquals(0, count(output, "tests skipped"), "nothing may be skipped in the VM:\n" + output);
         assertTrue(count(output, "tests successful") >= 13, output);
+    }
+
+    /** The launcher's list of failures, first in the message: CI shows only the beginning and the end of it. */
+    static String failures(String output) {
+        int from = output.indexOf("Failures (");
+        if (from < 0) return "(the launcher listed no failures)";
+        int to = output.indexOf("Test run finished", from);
+        return output.substring(from, to < 0 ? Math.min(output.length(), from + 8000) : to);
     }
 
     private static long count(String output, String label) {

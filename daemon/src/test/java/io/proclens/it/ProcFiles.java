@@ -25,4 +25,18 @@ final class ProcFiles {
         if (parts.length != 2) throw new AssertionError("not an uptime line: '" + text + "'");
         return new double[]{Double.parseDouble(parts[0]), Double.parseDouble(parts[1])};
     }
+
+    /**
+     * Uptime moves while the readers start (a second apart in the emulated VM): ours, read between two reads of
+     * LXCFS's, lies between them, give or take the hundredth both round to.
+     */
+    static void assertUptimeBetween(String lxcfsBefore, String ours, String lxcfsAfter) {
+        double before = uptime(lxcfsBefore)[0];
+        double value = uptime(ours)[0];
+        double after = uptime(lxcfsAfter)[0];
+        if (value < before - 0.01 || value > after + 0.01) {
+            throw new AssertionError("uptime of the reader's pid namespace: proclens " + value + ", lxcfs " + before
+                    + " just before and " + after + " just after");
+        }
+    }
 }

@@ -8,6 +8,7 @@ import org.openjdk.jcstress.annotations.JCStressTest;
 import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.II_Result;
+import org.openjdk.jcstress.infra.results.I_Result;
 import org.openjdk.jcstress.infra.results.JJ_Result;
 
 import java.lang.foreign.MemorySegment;
@@ -94,6 +95,90 @@ public final class HandleTableStress {
         public void check(II_Result r) {
             r.r1 = table.get(released) == null ? 0 : 1;
             r.r2 = table.get(opened) == B ? 1 : 0;
+        }
+    }
+
+    @JCStressTest
+    @Description("A read of a handle while it is released and its slot taken by the next open never sees the next file.")
+    @Outcome(id = "1", expect = ACCEPTABLE, desc = "read before the release: its own snapshot")
+    @Outcome(id = "0", expect = ACCEPTABLE, desc = "read after the release: not open")
+    @Outcome(id = "2", expect = FORBIDDEN, desc = "the released handle reached the next open's snapshot")
+    @State
+    public static class ReadWhileSlotReused {
+        private final HandleTable table = new HandleTable();
+        private final long handle = table.add(A);
+
+        @Actor
+        public void releaseAndReopen() {
+            table.remove(handle);
+            table.add(B); // takes the freed slot: the only free one
+        }
+
+        @Actor
+        public void read(I_Result r) {
+            MemorySegment seen = table.get(handle);
+            r.r1 = seen == null ? 0 : seen == A ? 1 : 2;
+        }
+    }
+
+    @JCStressTest
+    @Description("Two releases and two opens at once, through the free stack: every file open keeps its own slot.")
+    @Outcome(id = "1, 2", expect = ACCEPTABLE, desc = "two handles, two slots, each its own snapshot")
+    @Outcome(expect = FORBIDDEN, desc = "a slot given twice or lost: two files would share a snapshot")
+    @State
+    public static class ReleaseAndOpenTwice {
+        private static final MemorySegment C = MemorySegment.ofArray(new byte[]{'c'});
+        private static final MemorySegment D = MemorySegment.ofArray(new byte[]{'d'});
+        private final HandleTable table = new HandleTable();
+        private final long a = table.add(A);
+        private final long b = table.add(B);
+        private long c;
+        private long d;
+
+        @Actor
+        public void first() {
+            table.remove(a);
+            c = table.add(C);
+        }
+
+        @Actor
+        public void second() {
+            table.remove(b);
+            d = table.add(D);
+        }
+
+        @Arbiter
+        public void check(II_Result r) {
+            boolean own = table.get(c) == C && table.get(d) == D && (int) c != (int) d;
+            r.r1 = own ? 1 : 0;
+            r.r2 = table.size();
+        }
+    }
+
+    @JCStressTest
+    @Description("The same handle released twice at once frees its slot once: two later opens get two slots.")
+    @Outcome(id = "1", expect = ACCEPTABLE, desc = "the slot went back once")
+    @Outcome(expect = FORBIDDEN, desc = "the slot went back twice: two later files would share it")
+    @State
+    public static class DoubleRelease {
+        private final HandleTable table = new HandleTable();
+        private final long handle = table.add(A);
+
+        @Actor
+        public void release1() {
+            table.remove(handle);
+        }
+
+        @Actor
+        public void release2() {
+            table.remove(handle);
+        }
+
+        @Arbiter
+        public void check(I_Result r) {
+            long x = table.add(A);
+            long y = table.add(B);
+            r.r1 = (int) x != (int) y && table.get(x) == A && table.get(y) == B ? 1 : 0;
         }
     }
 }
