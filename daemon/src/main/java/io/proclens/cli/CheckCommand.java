@@ -130,7 +130,7 @@ final class CheckCommand implements Callable<Integer> {
                 }
                 List<String> paths = dead.stream().map(MountEntry::mountPoint).toList();
                 findings.problem("process " + ns.pid() + " (cgroup " + ns.cgroup() + ", mnt namespace " + ns.namespace()
-                        + ") has " + paths.size() + " files bound from a dead mount: " + String.join(", ", paths),
+                        + ") has mounts from a dead proclens or LXCFS: " + String.join(", ", paths),
                         "restart that container, so that it binds the live mount");
             }
             findings.ok(namespaces.size() + " mount namespaces bind proclens or LXCFS files, " + healthy

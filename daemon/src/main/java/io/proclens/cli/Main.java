@@ -37,20 +37,39 @@ public final class Main implements Runnable {
         spec.commandLine().usage(System.out);
     }
 
-    /** One line per record, readable in a terminal, a journal or `docker logs`. */
+    /** Set by a daemon that starts itself in the background and logs to a file. */
+    static final String LOG_TIMESTAMPS = "PROCLENS_LOG_TIMESTAMPS";
+
+    /**
+     * One line per record, readable in a terminal, a journal or `docker logs`. Under systemd (JOURNAL_STREAM set) each
+     * line starts with its syslog priority, "<4>", which the journal takes as the level; in a log file of our own
+     * each line starts with the time.
+     */
     static void configureLogging() {
         Logger root = Logger.getLogger("");
         for (var handler : root.getHandlers()) root.removeHandler(handler);
         ConsoleHandler handler = new ConsoleHandler();
+        boolean journal = System.getenv("JOURNAL_STREAM") != null;
+        boolean timestamps = System.getenv(LOG_TIMESTAMPS) != null;
         handler.setFormatter(new Formatter() {
             @Override
             public String format(LogRecord r) {
                 String line = "proclens: " + r.getLevel().getName().toLowerCase() + ": " + formatMessage(r);
                 if (r.getThrown() != null) line += " (" + r.getThrown() + ")";
+                if (journal) line = "<" + syslogPriority(r.getLevel()) + ">" + line;
+                else if (timestamps) line = r.getInstant() + " " + line;
                 return line + System.lineSeparator();
             }
         });
         root.addHandler(handler);
         root.setLevel(Level.INFO);
+    }
+
+    /** sd-daemon(3)'s prefixes: err, warning, info, debug. */
+    static int syslogPriority(Level level) {
+        if (level.intValue() >= Level.SEVERE.intValue()) return 3;
+        if (level.intValue() >= Level.WARNING.intValue()) return 4;
+        if (level.intValue() >= Level.INFO.intValue()) return 6;
+        return 7;
     }
 }

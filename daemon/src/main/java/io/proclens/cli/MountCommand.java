@@ -61,6 +61,11 @@ final class MountCommand implements Callable<Integer> {
                     + " (default ${DEFAULT-VALUE}; 0 renders on every open).")
     long cacheTtlMillis;
 
+    @Option(names = "--pid-file", paramLabel = "FILE",
+            description = "Write the serving process's pid here, removed at exit (default in the background:"
+                    + " /run/proclens/daemon<mountpoint with _ for />.pid; none in the foreground).")
+    Path pidFile;
+
     @Option(names = {"-d", "--debug"}, description = "Print every FUSE request (libfuse's -d).")
     boolean debug;
 
@@ -75,7 +80,7 @@ final class MountCommand implements Callable<Integer> {
         if (cacheTtlMillis < 0 || cacheTtlMillis > 60_000) throw new UserError("--cache-ttl must be 0 to 60000 ms");
         Path target = mountpoint.toAbsolutePath().normalize();
         Preflight.check();
-        if (!foreground) return Background.start(target, logFile);
+        if (!foreground) return Background.start(target, logFile, pidFile == null ? defaultPidFile(target) : null);
         StopOnSignal stopper = StopOnSignal.install();
         try {
             Mountpoint.prepare(target);
@@ -97,28 +102,57 @@ final class MountCommand implements Callable<Integer> {
             stopper.attach(session);
             LOG.info("serving " + target + " (cgroup layout " + layout.mode() + ", " + threads + " threads, libfuse "
                     + Preflight.libfuseVersion().orElse("?") + ", " + renderer.options() + ", pid " + ProcessHandle.current().pid() + ")");
-            session.serve(threads);
+            try (PidFile ignored = PidFile.write(pidFile)) {
+                session.serve(threads);
+            }
         }
         LOG.info("unmounted " + target + ", exiting");
         return 0;
     }
 
+    /** Beside the control socket: one per mountpoint, so that several daemons never share one. */
+    static Path defaultPidFile(Path target) {
+        return ControlServer.socketFor(target).resolveSibling("daemon" + target.toString().replace('/', '_') + ".pid");
+    }
+
+    /** The pid of the serving process in a file, for hosts without systemd; gone when it exits normally. */
+    record PidFile(Path path) implements AutoCloseable {
+        static PidFile write(Path path) throws IOException {
+            if (path == null) return new PidFile(null);
+            Path absolute = path.toAbsolutePath();
+            Files.createDirectories(absolute.getParent());
+            Path temp = absolute.resolveSibling(absolute.getFileName() + ".tmp");
+            Files.writeString(temp, ProcessHandle.current().pid() + "\n");
+            Files.move(temp, absolute, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            return new PidFile(absolute);
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (path != null) Files.deleteIfExists(path);
+        }
+    }
+
     /** Starts a detached copy of ourselves in the foreground and returns once it serves the mount. */
     static final class Background {
-        static int start(Path target, Path logFile) throws IOException, InterruptedException {
+        static int start(Path target, Path logFile, Path defaultPidFile) throws IOException, InterruptedException {
             ProcessHandle.Info self = ProcessHandle.current().info();
             List<String> command = new ArrayList<>(List.of("setsid", self.command().orElseThrow()));
             command.addAll(List.of(self.arguments().orElseThrow()));
             command.add("--foreground");
+            if (defaultPidFile != null) command.addAll(List.of("--pid-file", defaultPidFile.toString()));
             Files.createDirectories(logFile.toAbsolutePath().getParent());
-            Process child = new ProcessBuilder(command)
+            ProcessBuilder builder = new ProcessBuilder(command);
+            builder.environment().put(Main.LOG_TIMESTAMPS, "1"); // a log file has no journal to stamp its lines
+            Process child = builder
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
                     .redirectErrorStream(true)
                     .start();
             for (int waited = 0; waited < 200; waited++) {
                 if (isServed(target)) {
-                    System.out.println("proclens: serving " + target + " (pid " + child.pid() + ", log " + logFile + ")");
+                    System.out.println("proclens: serving " + target + " (pid " + child.pid() + ", log " + logFile
+                            + (defaultPidFile == null ? "" : ", pid file " + defaultPidFile) + ")");
                     return 0;
                 }
                 if (!child.isAlive()) break;

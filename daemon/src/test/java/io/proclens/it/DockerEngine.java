@@ -44,6 +44,7 @@ final class DockerEngine implements AutoCloseable {
                 "Debian's docker.io is not installed (" + DOCKERD + ", " + DOCKER + ")");
         Assumptions.assumeTrue(Files.isExecutable(Path.of("/bin/busybox")), "busybox-static is not installed");
         for (String tool : PROCPS) Assumptions.assumeTrue(Files.isExecutable(Path.of(tool)), tool + " is missing (procps)");
+        Assumptions.assumeTrue(Files.isRegularFile(Path.of("/lib/terminfo/d/dumb")), "no /lib/terminfo/d/dumb (ncurses-base)");
         // Short: containerd's sockets live below it, and a unix socket path has at most 107 bytes.
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "pdk");
         String parent = cgroupParent();
@@ -103,6 +104,8 @@ final class DockerEngine implements AutoCloseable {
                 }
             }
         }
+        // procps' top will not start without a terminal description, even in batch mode.
+        copy(Path.of("/lib/terminfo/d/dumb"), root);
         Host.Result imported = Host.run("sh", "-c", "tar -C '" + root + "' -c . | " + DOCKER + " -H unix://"
                 + dir.resolve("docker.sock") + " import - " + image);
         assertEquals(0, imported.status(), imported.output());

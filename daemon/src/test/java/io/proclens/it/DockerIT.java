@@ -23,7 +23,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * by the flags {@code proclens docker-flags} prints, as the README tells users to run them.
  */
 class DockerIT {
-    static final String SEPARATOR = "#####";
+    static final String SEPARATOR = "=====";
+    /**
+     * Reads a file with read(2). Not busybox's cat: it copies with sendfile(2), which on kernels without the fix
+     * "fuse: use copy_splice_read for direct io" (this one, 6.18) goes through the page cache of a direct-I/O FUSE
+     * file and stops at its size, 0: it prints nothing, from proclens as from any direct-I/O FUSE server (see
+     * README, Known limits).
+     */
+    static final String READ = "rd() { head -n 100000 \"$1\"; }; ";
     static DockerEngine engine;
 
     @TempDir
@@ -43,8 +50,8 @@ class DockerIT {
     void aContainerSeesItsLimitsThroughCatAndProcps() throws Exception {
         try (Daemon daemon = Daemon.start(temp.resolve("mnt"))) {
             String[] parts = run(daemon, List.of("-m", "256m", "--cpus", "0.5", "--cpuset-cpus", "0"),
-                    "cat /proc/meminfo", "/usr/bin/free -k", "cat /proc/cpuinfo", "cat /sys/devices/system/cpu/online",
-                    "cat /proc/uptime", "cat /proc/stat", "/usr/bin/uptime", "/usr/bin/top -b -n 1", "nproc");
+                    "rd /proc/meminfo", "/usr/bin/free -k", "rd /proc/cpuinfo", "rd /sys/devices/system/cpu/online",
+                    "rd /proc/uptime", "rd /proc/stat", "/usr/bin/uptime", "/usr/bin/top -b -n 1", "nproc");
             assertEquals(262144, kb(parts[0], "MemTotal"), parts[0]);
             assertEquals("262144", freeTotal(parts[1]), "procps free, total of the Mem: line:\n" + parts[1]);
             assertEquals(List.of(0), processors(parts[2]), parts[2]);
@@ -68,7 +75,7 @@ class DockerIT {
             Host.Result started = engine.docker(args);
             assertEquals(0, started.status(), started.output());
             String id = started.output().strip();
-            Host.Result exec = engine.docker("exec", id, "sh", "-c", "cat /proc/meminfo; cat /proc/cpuinfo");
+            Host.Result exec = engine.docker("exec", id, "sh", "-c", READ + "rd /proc/meminfo; rd /proc/cpuinfo");
             assertEquals(0, exec.status(), exec.output());
             assertEquals(262144, kb(exec.output(), "MemTotal"), exec.output());
             assertEquals(List.of(0), processors(exec.output()));
@@ -96,10 +103,10 @@ class DockerIT {
         int cpus = processors(java.nio.file.Files.readString(Path.of("/proc/cpuinfo"))).size();
         Assumptions.assumeTrue(cpus >= 2, "needs two CPUs to tell 1.5 CPUs from one; this machine has " + cpus);
         try (Daemon daemon = Daemon.start(temp.resolve("mnt"), "--enable-cfs")) {
-            String[] oneAndAHalf = run(daemon, List.of("--cpus", "1.5"), "cat /proc/cpuinfo", "cat /sys/devices/system/cpu/online");
+            String[] oneAndAHalf = run(daemon, List.of("--cpus", "1.5"), "rd /proc/cpuinfo", "rd /sys/devices/system/cpu/online");
             assertEquals(List.of(0, 1), processors(oneAndAHalf[0]), oneAndAHalf[0]);
             assertEquals("0-1\n", oneAndAHalf[1]);
-            String[] half = run(daemon, List.of("--cpus", "0.5"), "cat /proc/cpuinfo", "cat /sys/devices/system/cpu/online");
+            String[] half = run(daemon, List.of("--cpus", "0.5"), "rd /proc/cpuinfo", "rd /sys/devices/system/cpu/online");
             assertEquals(List.of(0), processors(half[0]), half[0]);
             assertEquals("0\n", half[1]);
         }
@@ -115,7 +122,7 @@ class DockerIT {
         assertTrue(flags.output().contains("is not served"), flags.output());
         List<String> args = new ArrayList<>(List.of("run", "--rm", "--network", "none"));
         args.addAll(flagWords(flags.output().lines().filter(l -> l.startsWith("--mount")).findFirst().orElseThrow()));
-        args.addAll(List.of(engine.image, "cat", "/proc/meminfo"));
+        args.addAll(List.of(engine.image, "head", "/proc/meminfo"));
         Host.Result run = engine.docker(args);
         assertNotEquals(0, run.status(), "docker must refuse a missing bind source:\n" + run.output());
         assertTrue(run.output().contains("does not exist"), run.output());
@@ -123,10 +130,10 @@ class DockerIT {
 
     /** `docker run --rm` of the commands in one container; their outputs, split at the separator. */
     private static String[] run(Daemon daemon, List<String> dockerOptions, String... commands) throws Exception {
-        List<String> args = new ArrayList<>(List.of("run", "--rm", "--network", "none"));
+        List<String> args = new ArrayList<>(List.of("run", "--rm", "--network", "none", "-e", "TERM=dumb"));
         args.addAll(dockerOptions);
         args.addAll(flags(daemon));
-        args.addAll(List.of(engine.image, "sh", "-c", String.join("; echo " + SEPARATOR + "; ", commands)));
+        args.addAll(List.of(engine.image, "sh", "-c", READ + String.join("; echo " + SEPARATOR + "; ", commands)));
         Host.Result result = engine.docker(args);
         assertEquals(0, result.status(), result.output() + "\n" + engine.log());
         return result.output().split(SEPARATOR + "\n", -1);

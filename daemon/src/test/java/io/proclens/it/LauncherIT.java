@@ -46,4 +46,47 @@ class LauncherIT {
         Host.Result help = Host.run(command.toString(), "mount", "--help");
         assertTrue(help.output().contains("--threads"), help.output());
     }
+
+    @Test
+    void theInstalledSystemdUnitPassesSystemdAnalyzeVerify(@TempDir Path prefix) throws Exception {
+        assumeTrue(Host.hasCommand("systemd-analyze"), "systemd-analyze is not installed (apt-get install systemd)");
+        Host.Result install = Host.run(scripts.resolve("install.sh").toString(), "--prefix", prefix.toString());
+        assertEquals(0, install.status(), install.output());
+        Path unit = prefix.resolve("lib/systemd/system/proclens.service");
+        String text = Files.readString(unit);
+        assertTrue(text.contains("ExecStart=" + prefix.resolve("bin/proclens") + " mount --foreground"), text);
+        assertTrue(text.contains("Restart=always"), text);
+        // Checks syntax, directives and that ExecStart's command exists; needs no running systemd.
+        Host.Result verify = Host.run("systemd-analyze", "verify", unit.toString());
+        assertEquals(0, verify.status(), verify.output());
+        assertTrue(verify.output().lines().noneMatch(l -> l.contains("proclens.service")), verify.output());
+    }
+
+    @Test
+    void withoutForegroundTheDaemonDetachesWritesItsPidFileAndLogsWithTimes(@TempDir Path dir) throws Exception {
+        assumeTrue(Host.isRoot(), "needs root to mount");
+        Path mountpoint = dir.resolve("mnt");
+        Path pidFile = dir.resolve("run/proclens.pid");
+        Path log = dir.resolve("log/proclens.log");
+        try {
+            Host.Result start = Host.run(scripts.resolve("proclens").toString(), "mount", "--pid-file", pidFile.toString(),
+                    "--log", log.toString(), mountpoint.toString());
+            assertEquals(0, start.status(), start.output());
+            assertTrue(start.output().startsWith("proclens: serving " + mountpoint), start.output());
+            long pid = Long.parseLong(Files.readString(pidFile).strip());
+            assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "pid " + pid + " is not running");
+            assertTrue(Host.isMounted(mountpoint, "fuse.proclens"));
+            assertTrue(Files.readString(mountpoint.resolve("proc/meminfo")).startsWith("MemTotal:"));
+            String firstLine = Files.readAllLines(log).getFirst();
+            assertTrue(firstLine.matches("\\d{4}-\\d\\d-\\d\\dT\\S+ proclens: info: serving .*"), firstLine);
+
+            Host.run("kill", "-TERM", Long.toString(pid));
+            ProcessHandle.of(pid).ifPresent(p -> p.onExit().join());
+            assertTrue(!Files.exists(pidFile), "the pid file is removed at exit");
+            assertTrue(!Host.isMounted(mountpoint, "fuse.proclens"));
+        } finally {
+            if (Files.exists(pidFile)) Host.run("kill", "-KILL", Files.readString(pidFile).strip());
+            Host.unmountAll(mountpoint);
+        }
+    }
 }
