@@ -8,6 +8,7 @@ import io.proclens.fs.Sources;
 import io.proclens.fs.ProcFs;
 import io.proclens.fs.VirtualFile;
 import io.proclens.fuse.FuseSession;
+import io.proclens.fuse.LoopOptions;
 import io.proclens.fuse.MountException;
 import io.proclens.fuse.Mountpoint;
 import picocli.CommandLine.Command;
@@ -41,6 +42,17 @@ final class MountCommand implements Callable<Integer> {
             description = "Loop threads serving requests (default: the number of CPUs, at least 2).")
     int threads = defaultThreads();
 
+    // Loop variants measured for issue 4 (see FuseSession); hidden: no default is better served by them.
+    @Option(names = "--loop-clone-fd", hidden = true, description = "Each loop thread reads its own clone of /dev/fuse.")
+    boolean loopCloneFd;
+
+    @Option(names = "--loop-splice", hidden = true, description = "Receive requests with splice (FUSE_CAP_SPLICE_READ).")
+    boolean loopSplice;
+
+    @Option(names = "--loop-spin-us", hidden = true, paramLabel = "US",
+            description = "After a request, look for the next without sleeping for this many microseconds.")
+    int loopSpinMicros;
+
     @Option(names = {"-u", "--disable-swap"}, description = "Show no swap in meminfo and swaps (LXCFS's --disable-swap).")
     boolean disableSwap;
 
@@ -72,6 +84,8 @@ final class MountCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (threads < 1 || threads > 256) throw new UserError("--threads must be between 1 and 256");
+        if (loopSpinMicros < 0 || loopSpinMicros > 10_000) throw new UserError("--loop-spin-us must be 0 to 10000");
+        if (loopCloneFd && loopSplice) throw new UserError("--loop-clone-fd and --loop-splice do not combine");
         if (cacheTtlMillis < 0 || cacheTtlMillis > 60_000) throw new UserError("--cache-ttl must be 0 to 60000 ms");
         Path target = mountpoint.toAbsolutePath().normalize();
         Preflight.check();
@@ -88,16 +102,17 @@ final class MountCommand implements Callable<Integer> {
         ProcFs fs = new ProcFs(VirtualFile.servedHere(Path.of("/proc")), renderer, Path.of("/"));
         FuseSession session;
         try {
-            session = FuseSession.mount(target, fs, debug);
+            session = FuseSession.mount(target, fs, debug,
+                    new LoopOptions(threads, loopCloneFd, loopSplice, loopSpinMicros));
         } catch (MountException e) {
             throw new UserError(e.getMessage());
         }
         try (renderer; session; ControlServer control = ControlServer.start(ControlServer.socketFor(target), renderer::options,
                 renderer::options)) {
             stopper.attach(session);
-            LOG.info("serving " + target + " (cgroup layout " + layout.mode() + ", " + threads + " threads, libfuse "
+            LOG.info("serving " + target + " (cgroup layout " + layout.mode() + ", " + session.options() + ", libfuse "
                     + Preflight.libfuseVersion().orElse("?") + ", " + renderer.options() + ", pid " + ProcessHandle.current().pid() + ")");
-            session.serve(threads);
+            session.serve();
         }
         LOG.info("unmounted " + target + ", exiting");
         return 0;
