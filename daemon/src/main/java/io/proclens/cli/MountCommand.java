@@ -8,7 +8,6 @@ import io.proclens.fs.Sources;
 import io.proclens.fs.ProcFs;
 import io.proclens.fs.VirtualFile;
 import io.proclens.fuse.FuseSession;
-import io.proclens.fuse.LoopOptions;
 import io.proclens.fuse.MountException;
 import io.proclens.fuse.Mountpoint;
 import picocli.CommandLine.Command;
@@ -42,17 +41,6 @@ final class MountCommand implements Callable<Integer> {
             description = "Loop threads serving requests (default: the number of CPUs, at least 2).")
     int threads = defaultThreads();
 
-    // Loop variants measured for issue 4 (see FuseSession); hidden: no default is better served by them.
-    @Option(names = "--loop-clone-fd", hidden = true, description = "Each loop thread reads its own clone of /dev/fuse.")
-    boolean loopCloneFd;
-
-    @Option(names = "--loop-splice", hidden = true, description = "Receive requests with splice (FUSE_CAP_SPLICE_READ).")
-    boolean loopSplice;
-
-    @Option(names = "--loop-spin-us", hidden = true, paramLabel = "US",
-            description = "After a request, look for the next without sleeping for this many microseconds.")
-    int loopSpinMicros;
-
     @Option(names = {"-u", "--disable-swap"}, description = "Show no swap in meminfo and swaps (LXCFS's --disable-swap).")
     boolean disableSwap;
 
@@ -76,7 +64,10 @@ final class MountCommand implements Callable<Integer> {
     @Option(names = {"-d", "--debug"}, description = "Print every FUSE request (libfuse's -d).")
     boolean debug;
 
-    /** Two threads overlap the round trips of one reader; more than the CPUs only adds wake-ups. */
+    /**
+     * One thread per CPU, since a thread that finds requests queued never sleeps; at least two, so that one reader's
+     * open, read and release overlap. On 2 cores, 3 or 4 threads were slower and 1 was no faster (see FuseSession).
+     */
     static int defaultThreads() {
         return Math.max(2, Runtime.getRuntime().availableProcessors());
     }
@@ -84,8 +75,6 @@ final class MountCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (threads < 1 || threads > 256) throw new UserError("--threads must be between 1 and 256");
-        if (loopSpinMicros < 0 || loopSpinMicros > 10_000) throw new UserError("--loop-spin-us must be 0 to 10000");
-        if (loopCloneFd && loopSplice) throw new UserError("--loop-clone-fd and --loop-splice do not combine");
         if (cacheTtlMillis < 0 || cacheTtlMillis > 60_000) throw new UserError("--cache-ttl must be 0 to 60000 ms");
         Path target = mountpoint.toAbsolutePath().normalize();
         Preflight.check();
@@ -102,17 +91,16 @@ final class MountCommand implements Callable<Integer> {
         ProcFs fs = new ProcFs(VirtualFile.servedHere(Path.of("/proc")), renderer, Path.of("/"));
         FuseSession session;
         try {
-            session = FuseSession.mount(target, fs, debug,
-                    new LoopOptions(threads, loopCloneFd, loopSplice, loopSpinMicros));
+            session = FuseSession.mount(target, fs, debug);
         } catch (MountException e) {
             throw new UserError(e.getMessage());
         }
         try (renderer; session; ControlServer control = ControlServer.start(ControlServer.socketFor(target), renderer::options,
                 renderer::options)) {
             stopper.attach(session);
-            LOG.info("serving " + target + " (cgroup layout " + layout.mode() + ", " + session.options() + ", libfuse "
+            LOG.info("serving " + target + " (cgroup layout " + layout.mode() + ", " + threads + " threads, libfuse "
                     + Preflight.libfuseVersion().orElse("?") + ", " + renderer.options() + ", pid " + ProcessHandle.current().pid() + ")");
-            session.serve();
+            session.serve(threads);
         }
         LOG.info("unmounted " + target + ", exiting");
         return 0;
