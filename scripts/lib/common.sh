@@ -50,6 +50,6 @@ aot_key() { # JAR: what an AOT cache of JAR was made from (the jar's size and ti
 # tables (NMT: 384 + 44 MiB committed).
 #   SerialGC, small heap: the live set is ~3 MiB; -Xmx64m only bounds it, -Xms6m keeps the young generation small.
 #   C1 only: C2's compilations of our hot methods take 5-20 MiB of arenas each (NMT), with its code ~20 MiB of RSS,
-#   for ops/s within the noise of interleaved runs (2/3 of the daemon's CPU is FUSE in the kernel).
+#   for ops/s within the noise of interleaved runs (most of the daemon's CPU time is in the kernel).
 #   -UsePerfData: no /tmp/hsperfdata mmap. scripts/build.sh trains the AOT cache through scripts/proclens, so with these.
 PROCLENS_JVM_FLAGS=(-XX:+UseSerialGC -Xms6m -Xmx64m -XX:MaxMetaspaceSize=64m -XX:TieredStopAtLevel=1 -XX:-UsePerfData)
