@@ -2,7 +2,9 @@
 # Builds daemon/target/proclens.jar (no tests). Installs what the build needs: Maven, and fuse3 to run.
 # Then, as root with /dev/fuse, a training run of the daemon (mounted in a temp dir, every file read a few times)
 # makes the JDK's AOT cache daemon/target/proclens.aot (JEP 514/515) and its stamp, which scripts/proclens uses
-# while they match the jar and the JVM. PROCLENS_AOT=0 skips it.
+# while they match the jar and the JVM. PROCLENS_AOT=0 skips it. The training run goes through scripts/proclens, so
+# with its JVM flags (PROCLENS_JVM_FLAGS): a cache made under G1 and C2 loads with them too (-Xlog:aot), but its
+# method profiles would be for C2.
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 find_jdk
