@@ -145,9 +145,7 @@ public final class FuseSession implements AutoCloseable {
     public void stop() {
         if (!stopping.compareAndSet(false, true)) return;
         LibFuse.fuse_session_exit(session);
-        try (Arena call = Arena.ofConfined()) {
-            LibFuse.umount2(call.allocateFrom(mountpoint.toString()), LibFuse.MNT_DETACH());
-        }
+        unmount();
         if (!awaitLoops(2, TimeUnit.SECONDS)) {
             abortConnection();
             awaitLoops(5, TimeUnit.SECONDS);
@@ -167,6 +165,17 @@ public final class FuseSession implements AutoCloseable {
             }
         }
         return true;
+    }
+
+    /** Detaches our mount, and says so when it is still there afterwards (it must never be left silently). */
+    private void unmount() {
+        try (Arena call = Arena.ofConfined()) {
+            int result = LibFuse.umount2(call.allocateFrom(mountpoint.toString()), LibFuse.MNT_DETACH());
+            if (Mountpoint.connectionId(mountpoint) == connectionId && connectionId >= 0) {
+                LOG.warning("umount2(" + mountpoint + ") returned " + result + " and the mount is still there; trying again");
+                LibFuse.umount2(call.allocateFrom(mountpoint.toString()), LibFuse.MNT_DETACH());
+            }
+        }
     }
 
     private void abortConnection() {

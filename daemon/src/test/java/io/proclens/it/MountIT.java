@@ -91,7 +91,8 @@ class MountIT {
         Path mountpoint = temp.resolve("mnt");
         try (Daemon daemon = Daemon.start(mountpoint)) {
             assertEquals(0, daemon.terminate(), daemon.output());
-            assertFalse(Host.anyMountAt(mountpoint), "still mounted after SIGTERM");
+            assertFalse(Host.anyMountAt(mountpoint), "still mounted after SIGTERM; the daemon said:\n" + daemon.output()
+                    + "\nmountinfo: " + Host.run("grep", mountpoint.toString(), "/proc/self/mountinfo").output());
         }
     }
 
