@@ -7,7 +7,9 @@ import java.io.IOException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -25,11 +27,15 @@ final class LiveMounts {
 
     /** The FUSE connections (minors) of the proclens and LXCFS mounts in our namespace whose daemon answers. */
     static Set<Long> connections() throws IOException {
-        Set<Long> live = new HashSet<>();
+        // All at once: each hung daemon costs the probe's timeout, and there may be several.
+        Map<Long, CompletableFuture<Probe>> probes = new HashMap<>();
         for (MountEntry mount : MountTable.read(Path.of("/proc/self/mountinfo")).entries()) {
             if (!mount.isProcFuse() || !mount.root().equals("/")) continue;
-            if (probe(Path.of(mount.mountPoint())) == Probe.ANSWERS) live.add(mount.minor());
+            probes.put(mount.minor(), CompletableFuture.supplyAsync(() -> probe(Path.of(mount.mountPoint())),
+                    r -> Thread.ofPlatform().daemon().start(r)));
         }
+        Set<Long> live = new HashSet<>();
+        for (var entry : probes.entrySet()) if (entry.getValue().join() == Probe.ANSWERS) live.add(entry.getKey());
         return live;
     }
 

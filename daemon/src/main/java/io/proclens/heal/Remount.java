@@ -120,6 +120,9 @@ public final class Remount {
     /** Null when the bind is to be healed, else why not. */
     private String reasonToSkip(StaleBind bind, Path pidDir) {
         Path source = bind.source(mountpoint);
+        if (bind.mount().fsType().equals("fuse.lxcfs") && bind.mount().root().equals("/")) {
+            return "a whole LXCFS tree: proclens stands in for its files, not for its cgroup and other directories";
+        }
         if (!Files.exists(source)) return "proclens serves no " + bind.mount().root();
         // The connection is not one of our live mounts: make sure it is dead, not a daemon in another namespace.
         Path inContainer = pidDir.resolve("root").resolve(bind.mount().mountPoint().substring(1));
