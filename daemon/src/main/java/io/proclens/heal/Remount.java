@@ -11,8 +11,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
+import java.util.logging.Logger;
 
 /**
  * {@code proclens remount}'s work: in every mount namespace but ours, each bind from a dead proclens or LXCFS
@@ -22,6 +22,7 @@ import java.util.Set;
  * Nothing else in the namespace is touched.
  */
 public final class Remount {
+    private static final Logger LOG = Logger.getLogger(Remount.class.getName());
     private final Path mountpoint;
     private final Path proc;
 
@@ -134,8 +135,23 @@ public final class Remount {
         };
     }
 
-    /** The live connection behind {@link #mountpoint}, for checking a healed namespace. */
-    public Optional<Long> liveConnection() throws IOException {
-        return MountTable.read(Path.of("/proc/self/mountinfo")).at(mountpoint).map(MountEntry::minor);
+    /**
+     * For {@code proclens mount --remount}: once {@link #mountpoint} answers (a stat waits for the serving loop's
+     * INIT reply, so call this before serving), heals every namespace from a thread of its own and logs what it did.
+     */
+    public void inBackground() {
+        Thread.ofPlatform().daemon().name("proclens-remount").start(() -> {
+            try {
+                Files.readAttributes(mountpoint, "unix:ino");
+                for (Outcome o : run(false)) {
+                    String who = "process " + o.namespace().pid() + " (cgroup " + o.namespace().cgroup() + ")";
+                    if (!o.healed().isEmpty()) LOG.info("remount: healed " + who + ": " + String.join(", ", o.healed()));
+                    for (String skipped : o.skipped()) LOG.info("remount: left alone in " + who + ": " + skipped);
+                    if (o.failed()) LOG.warning("remount: failed in " + who + ": " + o.failure());
+                }
+            } catch (IOException | NotServed | RuntimeException e) {
+                LOG.warning("remount: " + e.getMessage());
+            }
+        });
     }
 }
