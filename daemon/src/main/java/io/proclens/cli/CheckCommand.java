@@ -131,7 +131,7 @@ final class CheckCommand implements Callable<Integer> {
                 List<String> paths = dead.stream().map(MountEntry::mountPoint).toList();
                 findings.problem("process " + ns.pid() + " (cgroup " + ns.cgroup() + ", mnt namespace " + ns.namespace()
                         + ") has mounts from a dead proclens or LXCFS: " + String.join(", ", paths),
-                        "restart that container, so that it binds the live mount");
+                        "`proclens remount --mountpoint " + mountpoint.toAbsolutePath().normalize() + "` binds the live mount's files in their place (or restart that container)");
             }
             findings.ok(namespaces.size() + " mount namespaces bind proclens or LXCFS files, " + healthy
                     + " of them to a live mount");

@@ -56,7 +56,7 @@ class CheckIT {
             String expected = "PROBLEM  process " + container.pid() + " ";
             assertTrue(result.output().lines().anyMatch(l -> l.startsWith(expected) && l.contains("/proc/meminfo")),
                     result.output());
-            assertTrue(result.output().contains("fix: restart that container"), result.output());
+            assertTrue(result.output().contains("fix: `proclens remount --mountpoint " + mountpoint + "`"), result.output());
         } finally {
             if (container != null) {
                 container.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
