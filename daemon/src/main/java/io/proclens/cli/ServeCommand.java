@@ -1,0 +1,81 @@
+package io.proclens.cli;
+
+import io.proclens.control.ControlServer;
+import io.proclens.fuse.FuseSession;
+import io.proclens.fuse.HandedOverFiles;
+import io.proclens.fuse.MountException;
+import io.proclens.handover.WorkerLink;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import sun.misc.Signal;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/**
+ * {@code proclens serve}, started by the holder ({@code proclens mount}), never by hand: takes the mounted
+ * /dev/fuse descriptor over from the holder and serves it until told to retire (a successor serves) or stop.
+ */
+@Command(name = "serve", hidden = true, description = "A worker of proclens mount: serves the descriptor it holds.")
+final class ServeCommand extends MountCommand {
+    private static final Logger LOG = Logger.getLogger(ServeCommand.class.getName());
+
+    @Option(names = "--holder", required = true, paramLabel = "SOCKET", description = "The holder's socket.")
+    Path holder;
+
+    @Option(names = "--worker", required = true, paramLabel = "N", description = "This worker's number.")
+    int worker;
+
+    @Override
+    public Integer call() throws Exception {
+        Path target = mountpoint.toAbsolutePath().normalize();
+        Served served = served(); // before asking for the descriptor: a standby is ready when it gets it
+        try (WorkerLink link = WorkerLink.connect(holder, worker)) {
+            Optional<WorkerLink.Handed> handed = link.awaitDescriptor();
+            if (handed.isEmpty()) return 0;
+            FuseSession session;
+            try {
+                session = FuseSession.takeOver(handed.get().fd(), target, new HandedOverFiles(served.fs(), worker),
+                        handed.get().init(), handed.get().answerInit(), debug);
+            } catch (MountException e) {
+                throw new UserError(e.getMessage());
+            }
+            link.serving();
+            Runnable retire = () -> {
+                session.retire(1, TimeUnit.SECONDS);
+                LOG.info("worker " + worker + " retires");
+                Runtime.getRuntime().halt(0); // no cleanup: the control socket is the successor's now
+            };
+            // Signalled directly (not by the holder), a worker retires: the holder starts another.
+            for (String name : List.of("TERM", "INT")) {
+                Signal.handle(new Signal(name), s -> Thread.ofPlatform().start(retire));
+            }
+            Signal.handle(new Signal("HUP"), s -> { });
+            link.listen(retire, () -> {
+                LOG.info("stopping: unmounting " + target);
+                session.stop();
+            });
+            try (var renderer = served.renderer(); session; ControlServer control = controlServer(target, served)) {
+                LOG.info("serving " + target + " (worker " + worker + ", cgroup layout " + served.layout().mode() + ", "
+                        + threads + " threads, libfuse " + Preflight.libfuseVersion().orElse("?") + ", "
+                        + served.renderer().options() + ", pid " + ProcessHandle.current().pid() + ")");
+                session.serve(threads);
+            }
+        }
+        return 0;
+    }
+
+    private static ControlServer controlServer(Path target, Served served) {
+        try {
+            return ControlServer.start(ControlServer.socketFor(target), served.renderer()::options,
+                    served.renderer()::options);
+        } catch (IOException e) {
+            LOG.warning("no control socket: " + e.getMessage());
+            return null;
+        }
+    }
+}
