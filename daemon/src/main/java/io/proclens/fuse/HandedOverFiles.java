@@ -12,6 +12,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntSupplier;
 
 /**
  * The filesystem of a worker that takes over from another: files the previous worker opened stay open in the
@@ -79,10 +80,15 @@ public final class HandedOverFiles implements Filesystem {
     /** A read as the session gets it: with the inode, and the request to find the reader in when adopting. */
     MemorySegment read(long ino, long handle, long offset, long size, long request) throws FsException {
         if (ours(handle)) return inner.read(handle & ~TAG_MASK, offset, size);
+        return readForeign(ino, handle, offset, size, () -> callerPid(request));
+    }
+
+    /** A read of another worker's handle; {@code reader} gives the reading process when the file is rendered. */
+    MemorySegment readForeign(long ino, long handle, long offset, long size, IntSupplier reader) throws FsException {
         Long own = adopted.get(handle);
         if (own == null) {
             if (offset > 0 && offset % Math.max(size, 1) != 0) return EMPTY;
-            own = adopt(handle, ino, callerPid(request));
+            own = adopt(handle, ino, reader.getAsInt());
         }
         return inner.read(own, offset, size);
     }

@@ -1,0 +1,126 @@
+package io.proclens.fuse;
+
+import io.proclens.fs.DirEntry;
+import io.proclens.fs.Filesystem;
+import io.proclens.fs.FsException;
+import io.proclens.fs.HandleTable;
+import io.proclens.fs.NodeAttr;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class HandedOverFilesTest {
+    /** Renders "file <ino> for <pid> #<n>" into a real HandleTable, counting renders. */
+    static final class Counting implements Filesystem {
+        final HandleTable handles = new HandleTable();
+        final List<String> renders = new ArrayList<>();
+
+        @Override
+        public long open(long ino, int flags, int callerPid) {
+            String text = "file " + ino + " for " + callerPid + " #" + renders.size();
+            renders.add(text);
+            return handles.add(Arena.global().allocateFrom(text).asSlice(0, text.length()));
+        }
+
+        @Override
+        public MemorySegment read(long handle, long offset, long size) throws FsException {
+            MemorySegment bytes = handles.get(handle);
+            if (bytes == null) throw new FsException(FsException.Failure.BAD_HANDLE, "handle " + handle);
+            if (offset >= bytes.byteSize()) return MemorySegment.NULL;
+            return bytes.asSlice(offset, Math.min(size, bytes.byteSize() - offset));
+        }
+
+        @Override
+        public void release(long handle) {
+            handles.remove(handle);
+        }
+
+        @Override
+        public NodeAttr lookup(long parent, String name) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public NodeAttr getattr(long ino) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public List<DirEntry> readdir(long ino) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public String readlink(long ino) {
+            throw new UnsupportedOperationException();
+        }
+    }
+
+    static String text(MemorySegment bytes) {
+        return new String(bytes.toArray(ValueLayout.JAVA_BYTE), StandardCharsets.US_ASCII);
+    }
+
+    @Test
+    void handleTableLeavesTheTagBitsFree() {
+        assertTrue(HandleTable.MAX_OPEN < 1L << HandedOverFiles.TAG_SHIFT);
+        assertTrue(HandedOverFiles.TAG_MASK >>> 32 == 0, "the tag must not reach the generation's bits");
+    }
+
+    @Test
+    void ownHandlesReadAndReleaseAsBefore() throws FsException {
+        Counting inner = new Counting();
+        HandedOverFiles files = new HandedOverFiles(inner, 1);
+        long handle = files.open(7, 0, 100);
+        assertTrue(files.ours(handle));
+        assertEquals("file 7 for 100 #0", text(files.read(handle, 0, 4096)));
+        files.release(handle);
+        assertThrows(FsException.class, () -> files.read(handle, 0, 4096));
+    }
+
+    @Test
+    void anotherWorkersHandleIsRenderedOnceForTheReaderAndReleased() throws FsException {
+        Counting inner = new Counting();
+        HandedOverFiles previous = new HandedOverFiles(inner, 1);
+        long theirs = previous.open(7, 0, 100); // the previous worker's handle, as the kernel keeps it
+        HandedOverFiles files = new HandedOverFiles(new Counting(), 2);
+        assertFalse(files.ours(theirs));
+        assertEquals("file 7 for 200 #0", text(files.readForeign(7, theirs, 0, 4096, () -> 200)));
+        assertEquals(1, files.adoptedCount());
+        assertEquals("7 for 200 #0", text(files.readForeign(7, theirs, 5, 4096, () -> 300)), "kept, not rendered again");
+        assertEquals("file", text(files.read(theirs, 0, 4)));
+        files.release(theirs);
+        assertEquals(0, files.adoptedCount());
+    }
+
+    @Test
+    void aReadAfterAShortOneIsTheEndOfTheFile() throws FsException {
+        HandedOverFiles files = new HandedOverFiles(new Counting(), 2);
+        long theirs = new HandedOverFiles(new Counting(), 1).open(7, 0, 100);
+        // The reader asked 4096 bytes at 0 from the dead worker and got 17: at 17 it expects the end.
+        assertEquals(0, files.readForeign(7, theirs, 17, 4096, () -> 200).byteSize());
+        assertEquals(0, files.adoptedCount());
+        // Reading in chunks (4 of 4 bytes so far): the rest comes from a new rendering.
+        assertEquals(" 7 f", text(files.readForeign(7, theirs, 4, 4, () -> 200)));
+    }
+
+    @Test
+    void consecutiveWorkersTagDifferently() throws FsException {
+        for (int worker = 1; worker < 5000; worker++) {
+            HandedOverFiles a = new HandedOverFiles(new Counting(), worker);
+            HandedOverFiles b = new HandedOverFiles(new Counting(), worker + 1);
+            long handle = a.open(1, 0, 1);
+            assertTrue(a.ours(handle));
+            assertFalse(b.ours(handle), "worker " + worker);
+        }
+    }
+}
