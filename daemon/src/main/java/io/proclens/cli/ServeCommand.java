@@ -44,7 +44,6 @@ final class ServeCommand extends MountCommand {
             } catch (MountException e) {
                 throw new UserError(e.getMessage());
             }
-            link.serving();
             Runnable retire = () -> {
                 session.retire(1, TimeUnit.SECONDS);
                 LOG.info("worker " + worker + " retires");
@@ -63,6 +62,7 @@ final class ServeCommand extends MountCommand {
                 LOG.info("serving " + target + " (worker " + worker + ", cgroup layout " + served.layout().mode() + ", "
                         + threads + " threads, libfuse " + Preflight.libfuseVersion().orElse("?") + ", "
                         + served.renderer().options() + ", pid " + ProcessHandle.current().pid() + ")");
+                link.serving(); // after the line above: whoever waits for the upgrade finds it in the log
                 session.serve(threads);
             }
         }

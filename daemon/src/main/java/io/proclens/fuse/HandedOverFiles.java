@@ -21,10 +21,10 @@ import java.util.function.IntSupplier;
  * <p>Each worker marks its handles with its own tag in bits 21-31, which {@link HandleTable} never uses (its
  * handles are a generation in bits 32-63 and a slot + 1 of at most {@link HandleTable#MAX_OPEN} = 2^20 below).
  * A read of another worker's handle adopts it: the file is rendered again for the reader, kept under that
- * handle until its release, and read from there. The bytes the previous worker had sent cannot be recovered, so:
- * a read at offset 0 is exact; a later read whose offset is not a multiple of its size follows a short read, i.e.
- * the reader already had the whole file, and gets the end of file; any other later read gets the new rendering
- * from that offset (a reader reading in chunks across a take-over may see two renderings meet).
+ * handle until its release, and read from there. The bytes the previous worker had sent cannot be recovered, so
+ * a read at offset 0 is exact, and a later first read is a guess ({@link #probablyHadItAll}): the end of the file,
+ * or the new rendering from that offset (a reader in the middle of a file across a take-over may see two
+ * renderings meet).
  */
 public final class HandedOverFiles implements Filesystem {
     static final int TAG_SHIFT = 21;
@@ -86,11 +86,22 @@ public final class HandedOverFiles implements Filesystem {
     /** A read of another worker's handle; {@code reader} gives the reading process when the file is rendered. */
     MemorySegment readForeign(long ino, long handle, long offset, long size, IntSupplier reader) throws FsException {
         Long own = adopted.get(handle);
-        if (own == null) {
-            if (offset > 0 && offset % Math.max(size, 1) != 0) return EMPTY;
-            own = adopt(handle, ino, reader.getAsInt());
-        }
-        return inner.read(own, offset, size);
+        if (own != null) return inner.read(own, offset, size);
+        own = adopt(handle, ino, reader.getAsInt());
+        MemorySegment bytes = inner.read(own, offset, size);
+        return offset > 0 && probablyHadItAll(offset, size, offset + bytes.byteSize()) ? EMPTY : bytes;
+    }
+
+    /**
+     * Whether a reader that got {@code offset} bytes from a previous worker had the whole file then, guessed from
+     * this read and the new rendering's {@code length}: a reader that got it all asks again at the end, where the new
+     * rendering ends too, give or take the few digits that grew meanwhile; its offset is no multiple of its size
+     * since its last read came up short. A reader in the middle of the file (java's readAllBytes asks 1 byte first,
+     * then the rest; fixed-size chunks) is far from the end or at a multiple of its size.
+     */
+    static boolean probablyHadItAll(long offset, long size, long length) {
+        long slack = Math.min(256, length / 4);
+        return offset % Math.max(size, 1) != 0 && offset + slack >= length;
     }
 
     /** Renders {@code ino} for {@code pid} under another worker's {@code handle}; once, however many threads ask. */

@@ -105,12 +105,27 @@ class HandedOverFilesTest {
     @Test
     void aReadAfterAShortOneIsTheEndOfTheFile() throws FsException {
         HandedOverFiles files = new HandedOverFiles(new Counting(), 2);
-        long theirs = new HandedOverFiles(new Counting(), 1).open(7, 0, 100);
-        // The reader asked 4096 bytes at 0 from the dead worker and got 17: at 17 it expects the end.
-        assertEquals(0, files.readForeign(7, theirs, 17, 4096, () -> 200).byteSize());
-        assertEquals(0, files.adoptedCount());
-        // Reading in chunks (4 of 4 bytes so far): the rest comes from a new rendering.
-        assertEquals(" 7 f", text(files.readForeign(7, theirs, 4, 4, () -> 200)));
+        HandedOverFiles previous = new HandedOverFiles(new Counting(), 1);
+        // The reader asked 4096 bytes at 0 from the dead worker and got all 17: at 17 it expects the end, even though
+        // the new rendering ("file 7 for 200 #0") is 1 byte longer.
+        long first = previous.open(7, 0, 100);
+        assertEquals(0, files.readForeign(7, first, 17, 4096, () -> 200).byteSize());
+        // Java's readAllBytes: 1 byte first, then the rest: the rest comes from the new rendering.
+        long second = previous.open(7, 0, 100);
+        assertEquals("ile 7 for 200 #1", text(files.readForeign(7, second, 1, 8191, () -> 200)));
+        // Reading in chunks (4 of 4 bytes so far): the rest comes from the new rendering.
+        long third = previous.open(7, 0, 100);
+        assertEquals(" 7 f", text(files.readForeign(7, third, 4, 4, () -> 200)));
+    }
+
+    @Test
+    void theGuessAtTheEnd() {
+        assertTrue(HandedOverFiles.probablyHadItAll(1500, 4096, 1503), "grew by 3 bytes");
+        assertTrue(HandedOverFiles.probablyHadItAll(1500, 6692, 1500), "java's last read: the rest of its buffer");
+        assertFalse(HandedOverFiles.probablyHadItAll(1, 8191, 1500), "java's second read");
+        assertFalse(HandedOverFiles.probablyHadItAll(1, 8191, 4), "java's second read of a tiny file");
+        assertFalse(HandedOverFiles.probablyHadItAll(4096, 4096, 4100), "chunks");
+        assertFalse(HandedOverFiles.probablyHadItAll(500, 4096, 1500), "far from the end");
     }
 
     @Test

@@ -68,7 +68,7 @@ class HandoverIT {
             Readers.Result result = readers.stop();
             System.out.printf("HandoverIT kill -9 x10 %s: %s; kill to new worker serving, ms: %s%n",
                     List.of(options), result, handOvers);
-            result.assertClean();
+            result.assertClean(daemon);
             assertEquals(11, daemon.workersServed(), daemon.output());
         }
     }
@@ -98,7 +98,7 @@ class HandoverIT {
             Thread.sleep(500);
             Readers.Result result = readers.stop();
             System.out.printf("HandoverIT upgrade x3 + SIGHUP: %s; upgrade command took, ms: %s%n", result, upgrades);
-            result.assertClean();
+            result.assertClean(daemon);
             assertTrue(daemon.output().contains("-rebuilt.jar") || daemon.output().contains("upgrade: worker"),
                     daemon.output());
         }
@@ -134,9 +134,9 @@ class HandoverIT {
         private final int statLines;
 
         record Result(long reads, long failures, List<String> firstFailures, long longestStallMs) {
-            void assertClean() {
+            void assertClean(Daemon daemon) {
                 assertTrue(reads > 0, "no reads");
-                assertEquals(0, failures, "failed or malformed reads: " + firstFailures);
+                assertEquals(0, failures, "failed or malformed reads: " + firstFailures + "\n" + daemon.output());
             }
 
             @Override
