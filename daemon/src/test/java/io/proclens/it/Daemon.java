@@ -75,6 +75,14 @@ final class Daemon implements AutoCloseable {
         return pid;
     }
 
+    /** The pids of every worker that said it serves, in order. */
+    List<Long> servingPids() {
+        List<Long> pids = new ArrayList<>();
+        java.util.regex.Matcher matcher = SERVING.matcher(output());
+        while (matcher.find()) pids.add(Long.parseLong(matcher.group(2)));
+        return pids;
+    }
+
     /** How many workers have said that they serve, so far. */
     int workersServed() {
         int count = 0;

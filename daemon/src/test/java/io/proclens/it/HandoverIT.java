@@ -70,6 +70,7 @@ class HandoverIT {
                     List.of(options), result, handOvers);
             result.assertClean(daemon);
             assertEquals(11, daemon.workersServed(), daemon.output());
+            assertOnlyTheLastWorkerServes(daemon);
         }
     }
 
@@ -99,6 +100,7 @@ class HandoverIT {
             Readers.Result result = readers.stop();
             System.out.printf("HandoverIT upgrade x3 + SIGHUP: %s; upgrade command took, ms: %s%n", result, upgrades);
             result.assertClean(daemon);
+            assertOnlyTheLastWorkerServes(daemon);
             assertTrue(daemon.output().contains("-rebuilt.jar") || daemon.output().contains("upgrade: worker"),
                     daemon.output());
         }
@@ -113,6 +115,16 @@ class HandoverIT {
             assertTrue(!Host.anyMountAt(mountpoint), "still mounted after SIGTERM");
             assertTrue(ProcessHandle.of(worker).map(p -> !p.isAlive()).orElse(true), "the worker outlived the daemon");
         }
+    }
+
+    /** Two workers serving at once would hide behind the adoption of each other's handles: none may be left. */
+    private static void assertOnlyTheLastWorkerServes(Daemon daemon) throws InterruptedException {
+        List<Long> pids = daemon.servingPids();
+        Thread.sleep(2000); // a retiring worker may finish its last request
+        for (long pid : pids.subList(0, pids.size() - 1)) {
+            assertTrue(ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true), "worker " + pid + " still runs");
+        }
+        assertTrue(ProcessHandle.of(pids.getLast()).map(ProcessHandle::isAlive).orElse(false));
     }
 
     private static void awaitServed(Daemon daemon, int count) throws InterruptedException {
