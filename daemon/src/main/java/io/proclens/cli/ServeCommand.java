@@ -33,14 +33,21 @@ final class ServeCommand extends MountCommand {
     @Override
     public Integer call() throws Exception {
         Path target = mountpoint.toAbsolutePath().normalize();
-        Served served = served(); // before asking for the descriptor: a standby is ready when it gets it
+        // All made before asking for the descriptor, so that a standby is ready when it gets it.
+        Served served = served();
+        FuseSession.Prepared prepared;
+        try {
+            prepared = FuseSession.prepare(new HandedOverFiles(served.fs(), worker), debug);
+        } catch (MountException e) {
+            throw new UserError(e.getMessage());
+        }
+        warmUp(served);
         try (WorkerLink link = WorkerLink.connect(holder, worker)) {
             Optional<WorkerLink.Handed> handed = link.awaitDescriptor();
             if (handed.isEmpty()) return 0;
             FuseSession session;
             try {
-                session = FuseSession.takeOver(handed.get().fd(), target, new HandedOverFiles(served.fs(), worker),
-                        handed.get().init(), handed.get().answerInit(), debug);
+                session = prepared.takeOver(handed.get().fd(), target, handed.get().init(), handed.get().answerInit());
             } catch (MountException e) {
                 throw new UserError(e.getMessage());
             }
@@ -67,6 +74,21 @@ final class ServeCommand extends MountCommand {
             }
         }
         return 0;
+    }
+
+    /** Renders the files read most once, so that the first reads after a take-over do not wait for class loading. */
+    private static void warmUp(Served served) {
+        int self = (int) ProcessHandle.current().pid();
+        try {
+            long proc = served.fs().lookup(io.proclens.fs.Filesystem.ROOT, "proc").ino();
+            for (String name : List.of("meminfo", "stat", "cpuinfo", "uptime", "loadavg")) {
+                long handle = served.fs().open(served.fs().lookup(proc, name).ino(), 0, self);
+                served.fs().read(handle, 0, 65536);
+                served.fs().release(handle);
+            }
+        } catch (io.proclens.fs.FsException | RuntimeException e) {
+            LOG.fine("warm-up: " + e.getMessage());
+        }
     }
 
     private static ControlServer controlServer(Path target, Served served) {

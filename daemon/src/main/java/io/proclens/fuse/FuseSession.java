@@ -129,12 +129,16 @@ public final class FuseSession implements AutoCloseable {
      */
     public static FuseSession takeOver(int fd, Path mountpoint, Filesystem fs, byte[] init, boolean answerInit,
                                        boolean debug) throws MountException {
+        return prepare(fs, debug).takeOver(fd, mountpoint, init, answerInit);
+    }
+
+    /**
+     * The session and its upcall stubs, made before the descriptor comes (linking the stubs takes a cold JVM hundreds
+     * of milliseconds): a standby worker is then a {@link Prepared#takeOver} away from serving.
+     */
+    public static Prepared prepare(Filesystem fs, boolean debug) throws MountException {
         if (LibfuseLoader.load().isEmpty()) throw new MountException("libfuse3 is not installed: apt-get install fuse3");
-        if (init.length < InitRequest.MIN_LENGTH || InitRequest.opcode(init) != InitRequest.FUSE_INIT) {
-            throw new MountException("the hand-over brought no FUSE_INIT request");
-        }
         Arena arena = Arena.ofShared();
-        boolean served = false;
         try {
             MemorySegment args = arguments(arena, debug);
             MemorySegment ops = new Operations(fs).table(arena);
@@ -143,27 +147,53 @@ public final class FuseSession implements AutoCloseable {
             if (session.equals(MemorySegment.NULL)) {
                 throw new MountException("libfuse refused the session options (" + MOUNT_OPTIONS + ")");
             }
-            if (LibFuse.fuse_session_mount(session, arena.allocateFrom("/dev/fd/" + fd)) != 0) {
-                LibFuse.fuse_session_destroy(session);
-                throw new MountException("libfuse refused the handed-over descriptor " + fd);
+            return new Prepared(arena, session);
+        } catch (MountException | RuntimeException e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    /** A session with nothing to serve yet; see {@link #prepare}. */
+    public static final class Prepared {
+        private final Arena arena;
+        private final MemorySegment session;
+
+        private Prepared(Arena arena, MemorySegment session) {
+            this.arena = arena;
+            this.session = session;
+        }
+
+        /** Serves {@code fd}, once; see {@link FuseSession#takeOver(int, Path, Filesystem, byte[], boolean, boolean)}. */
+        public FuseSession takeOver(int fd, Path mountpoint, byte[] init, boolean answerInit) throws MountException {
+            boolean served = false;
+            try {
+                if (init.length < InitRequest.MIN_LENGTH || InitRequest.opcode(init) != InitRequest.FUSE_INIT) {
+                    throw new MountException("the hand-over brought no FUSE_INIT request");
+                }
+                if (LibFuse.fuse_session_mount(session, arena.allocateFrom("/dev/fd/" + fd)) != 0) {
+                    throw new MountException("libfuse refused the handed-over descriptor " + fd);
+                }
+                byte[] request = answerInit ? init : InitRequest.withUnique(init, InitRequest.NEVER_ISSUED_UNIQUE);
+                try (Arena call = Arena.ofConfined()) {
+                    MemorySegment buf = fuse_buf.allocate(call);
+                    MemorySegment bytes = call.allocate(request.length, 8);
+                    MemorySegment.copy(request, 0, bytes, ValueLayout.JAVA_BYTE, 0, request.length);
+                    fuse_buf.mem(buf, bytes);
+                    fuse_buf.size(buf, request.length);
+                    LibFuse.fuse_session_process_buf(session, buf);
+                }
+                if (LibFuse.fuse_session_exited(session) != 0) {
+                    throw new MountException("libfuse refused the FUSE_INIT request of the hand-over");
+                }
+                served = true;
+                return new FuseSession(arena, session, mountpoint, Mountpoint.connectionId(mountpoint));
+            } finally {
+                if (!served) {
+                    LibFuse.fuse_session_destroy(session);
+                    arena.close();
+                }
             }
-            byte[] request = answerInit ? init : InitRequest.withUnique(init, InitRequest.NEVER_ISSUED_UNIQUE);
-            try (Arena call = Arena.ofConfined()) {
-                MemorySegment buf = fuse_buf.allocate(call);
-                MemorySegment bytes = call.allocate(request.length, 8);
-                MemorySegment.copy(request, 0, bytes, ValueLayout.JAVA_BYTE, 0, request.length);
-                fuse_buf.mem(buf, bytes);
-                fuse_buf.size(buf, request.length);
-                LibFuse.fuse_session_process_buf(session, buf);
-            }
-            if (LibFuse.fuse_session_exited(session) != 0) {
-                LibFuse.fuse_session_destroy(session);
-                throw new MountException("libfuse refused the FUSE_INIT request of the hand-over");
-            }
-            served = true;
-            return new FuseSession(arena, session, mountpoint, Mountpoint.connectionId(mountpoint));
-        } finally {
-            if (!served) arena.close();
         }
     }
 
