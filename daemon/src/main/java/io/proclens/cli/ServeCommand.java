@@ -61,16 +61,25 @@ final class ServeCommand extends MountCommand {
                 Signal.handle(new Signal(name), s -> Thread.ofPlatform().start(retire));
             }
             Signal.handle(new Signal("HUP"), s -> { });
+            java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
             link.listen(retire, () -> {
                 LOG.info("stopping: unmounting " + target);
+                stopped.set(true);
                 session.stop();
             });
-            try (var renderer = served.renderer(); session; ControlServer control = controlServer(target, served)) {
-                LOG.info("serving " + target + " (worker " + worker + ", cgroup layout " + served.layout().mode() + ", "
-                        + threads + " threads, libfuse " + Preflight.libfuseVersion().orElse("?") + ", "
-                        + served.renderer().options() + ", pid " + ProcessHandle.current().pid() + ")");
-                link.serving(); // after the line above: whoever waits for the upgrade finds it in the log
-                session.serve(threads);
+            ControlServer control = controlServer(target, served);
+            LOG.info("serving " + target + " (worker " + worker + ", cgroup layout " + served.layout().mode() + ", "
+                    + threads + " threads, libfuse " + Preflight.libfuseVersion().orElse("?") + ", "
+                    + served.renderer().options() + ", pid " + ProcessHandle.current().pid() + ")");
+            link.serving(); // after the line above: whoever waits for the upgrade finds it in the log
+            session.serve(threads);
+            if (!stopped.get()) {
+                // Only the holder's STOP unmounts: the mount is the holder's, and the next worker serves it.
+                LOG.warning("worker " + worker + " stops serving: " + session.endedBy());
+                Runtime.getRuntime().halt(1);
+            }
+            try (var renderer = served.renderer(); session; control) {
+                LOG.info("worker " + worker + " unmounted " + target);
             }
         }
         return 0;

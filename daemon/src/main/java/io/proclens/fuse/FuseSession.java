@@ -39,6 +39,7 @@ public final class FuseSession implements AutoCloseable {
     private final long connectionId;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final List<Thread> loops = new CopyOnWriteArrayList<>(); // written by serve(), read by stop()
+    private volatile String ended; // why the first loop thread ended, for the log
 
     private FuseSession(Arena arena, MemorySegment session, Path mountpoint, long connectionId) {
         this.arena = arena;
@@ -241,6 +242,8 @@ public final class FuseSession implements AutoCloseable {
                     int received = LibFuse.fuse_session_receive_buf(session, buf);
                     if (received == -Errno.EINTR || received == -Errno.EAGAIN) continue;
                     if (received <= 0) {
+                        endedBy(received == 0 ? "the filesystem was unmounted or the session exited"
+                                : "receiving failed with errno " + -received);
                         if (received < 0 && received != -Errno.ENODEV && !stopping.get()) {
                             LOG.warning("receiving from /dev/fuse failed: errno " + -received);
                         }
@@ -252,10 +255,21 @@ public final class FuseSession implements AutoCloseable {
                 LibFuse.free(fuse_buf.mem(buf));
             }
         } catch (Throwable t) {
+            endedBy(t.toString());
             LOG.severe("loop thread " + Thread.currentThread().getName() + " ended: " + t);
         }
+        endedBy(stopping.get() ? "stopped" : "the session exited");
         // One loop ending for any reason ends the session: a half-served mount helps nobody.
         LibFuse.fuse_session_exit(session);
+    }
+
+    private void endedBy(String reason) {
+        if (ended == null) ended = reason;
+    }
+
+    /** Why serving ended (the first loop thread's reason), or null while it goes on. */
+    public String endedBy() {
+        return ended;
     }
 
     /**
