@@ -10,6 +10,7 @@ import io.proclens.fs.VirtualFile;
 import io.proclens.fuse.FuseSession;
 import io.proclens.fuse.MountException;
 import io.proclens.fuse.Mountpoint;
+import io.proclens.handover.Supervisor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -26,7 +27,7 @@ import java.util.logging.Logger;
 /** {@code proclens mount}: mounts the virtual tree and serves it until SIGTERM or SIGINT. */
 @Command(name = "mount", mixinStandardHelpOptions = true,
         description = "Mounts proclens at MOUNTPOINT and serves it. Bind-mount its files over /proc/... in containers.")
-final class MountCommand implements Callable<Integer> {
+class MountCommand implements Callable<Integer> {
     private static final Logger LOG = Logger.getLogger(MountCommand.class.getName());
     static final String DEFAULT_MOUNTPOINT = "/var/lib/proclens";
 
@@ -62,12 +63,20 @@ final class MountCommand implements Callable<Integer> {
     long cacheTtlMillis;
 
     @Option(names = "--pid-file", paramLabel = "FILE",
-            description = "Write the serving process's pid here, removed at exit (default in the background:"
+            description = "Write the daemon's pid (the holder's, the process to signal) here, removed at exit (default in the background:"
                     + " /run/proclens/daemon<mountpoint with _ for />.pid; none in the foreground).")
     Path pidFile;
 
     @Option(names = {"-d", "--debug"}, description = "Print every FUSE request (libfuse's -d).")
     boolean debug;
+
+    @Option(names = "--standby", description = "Keep a second worker started and waiting, so that a killed worker is"
+            + " replaced in milliseconds instead of a JVM start (costs the memory of one more worker).")
+    boolean standby;
+
+    @Option(names = "--single-process", description = "Serve in this process, without the holder of /dev/fuse: a"
+            + " crash or restart then breaks every container's mount (as with LXCFS); saves one JVM's memory.")
+    boolean singleProcess;
 
     /**
      * One thread per CPU, since a thread that finds requests queued never sleeps; at least two, so that one reader's
@@ -84,16 +93,17 @@ final class MountCommand implements Callable<Integer> {
         Path target = mountpoint.toAbsolutePath().normalize();
         Preflight.check();
         if (!foreground) return Background.start(target, logFile, pidFile == null ? defaultPidFile(target) : null);
+        if (!singleProcess) return hold(target);
         StopOnSignal stopper = StopOnSignal.install();
         try {
             Mountpoint.prepare(target);
         } catch (MountException e) {
             throw new UserError(e.getMessage());
         }
-        CgroupLayout layout = CgroupLayout.discover();
-        CgroupRenderer renderer = new CgroupRenderer(Path.of("/"), Sources.ofHost(layout),
-                new Options(enableCfs, enableLoadavg, !disableSwap), java.time.Duration.ofMillis(cacheTtlMillis));
-        ProcFs fs = new ProcFs(VirtualFile.servedHere(Path.of("/proc")), renderer, Path.of("/"));
+        Served served = served();
+        CgroupLayout layout = served.layout();
+        CgroupRenderer renderer = served.renderer();
+        ProcFs fs = served.fs();
         FuseSession session;
         try {
             session = FuseSession.mount(target, fs, debug);
@@ -111,6 +121,50 @@ final class MountCommand implements Callable<Integer> {
         }
         LOG.info("unmounted " + target + ", exiting");
         return 0;
+    }
+
+    /** The tree a serving process serves, and what it is made of. */
+    record Served(CgroupLayout layout, CgroupRenderer renderer, ProcFs fs) {
+    }
+
+    Served served() {
+        CgroupLayout layout = CgroupLayout.discover();
+        CgroupRenderer renderer = new CgroupRenderer(Path.of("/"), Sources.ofHost(layout),
+                new Options(enableCfs, enableLoadavg, !disableSwap), java.time.Duration.ofMillis(cacheTtlMillis));
+        return new Served(layout, renderer, new ProcFs(VirtualFile.servedHere(Path.of("/proc")), renderer, Path.of("/")));
+    }
+
+    /**
+     * Mounts, keeps the /dev/fuse descriptor in this process and lets worker processes serve it (see
+     * {@link Supervisor}): a worker that dies or is upgraded is replaced while the mount, and every container's bind
+     * mount of it, stays alive.
+     */
+    private int hold(Path target) throws Exception {
+        try {
+            Mountpoint.prepare(target);
+        } catch (MountException e) {
+            throw new UserError(e.getMessage());
+        }
+        FuseSession.Device device;
+        try {
+            device = FuseSession.mountDevice(target, debug);
+        } catch (MountException e) {
+            throw new UserError(e.getMessage());
+        }
+        try (PidFile ignored = PidFile.write(pidFile)) {
+            return Supervisor.run(target, device, Supervisor.WorkerCommand.ofThisJvm(serveOptions(), target), standby);
+        }
+    }
+
+    /** This command's options as a worker ({@code proclens serve}) takes them. */
+    List<String> serveOptions() {
+        List<String> options = new ArrayList<>(List.of("--threads", Integer.toString(threads),
+                "--cache-ttl", Long.toString(cacheTtlMillis)));
+        if (disableSwap) options.add("--disable-swap");
+        if (enableCfs) options.add("--enable-cfs");
+        if (enableLoadavg) options.add("--enable-loadavg");
+        if (debug) options.add("--debug");
+        return options;
     }
 
     /** Beside the control socket: one per mountpoint, so that several daemons never share one. */

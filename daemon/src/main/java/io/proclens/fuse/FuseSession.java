@@ -39,6 +39,7 @@ public final class FuseSession implements AutoCloseable {
     private final long connectionId;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final List<Thread> loops = new CopyOnWriteArrayList<>(); // written by serve(), read by stop()
+    private volatile String ended; // why the first loop thread ended, for the log
 
     private FuseSession(Arena arena, MemorySegment session, Path mountpoint, long connectionId) {
         this.arena = arena;
@@ -74,6 +75,126 @@ public final class FuseSession implements AutoCloseable {
             return new FuseSession(arena, session, mountpoint, connection);
         } finally {
             if (!mounted) arena.close();
+        }
+    }
+
+    /**
+     * A mounted /dev/fuse descriptor that nothing serves yet: what the hand-over holder keeps. The session exists only
+     * to mount with libfuse's options; it has no ops and never reads. Closing the returned device closes the
+     * descriptor, and with the last copy of it the connection.
+     */
+    public static Device mountDevice(Path mountpoint, boolean debug) throws MountException {
+        if (LibfuseLoader.load().isEmpty()) throw new MountException("libfuse3 is not installed: apt-get install fuse3");
+        Arena arena = Arena.ofShared();
+        boolean mounted = false;
+        try {
+            MemorySegment args = arguments(arena, debug);
+            MemorySegment noOps = fuse_lowlevel_ops.allocate(arena);
+            MemorySegment session = SessionFactory.newSession(args, noOps, fuse_lowlevel_ops.sizeof(), arena);
+            LibFuse.fuse_opt_free_args(args);
+            if (session.equals(MemorySegment.NULL)) {
+                throw new MountException("libfuse refused the session options (" + MOUNT_OPTIONS + ")");
+            }
+            if (LibFuse.fuse_session_mount(session, arena.allocateFrom(mountpoint.toString())) != 0) {
+                LibFuse.fuse_session_destroy(session);
+                throw new MountException("mounting at " + mountpoint + " failed (libfuse printed why above)");
+            }
+            mounted = true;
+            return new Device(arena, session, LibFuse.fuse_session_fd(session), Mountpoint.connectionId(mountpoint));
+        } finally {
+            if (!mounted) arena.close();
+        }
+    }
+
+    /** The holder's mounted descriptor ({@link #mountDevice}). */
+    public record Device(Arena arena, MemorySegment session, int fd, long connectionId) implements AutoCloseable {
+        /** Closes the descriptor (libfuse's session owns it): the mount dies once no worker holds a copy. */
+        @Override
+        public void close() {
+            LibFuse.fuse_session_destroy(session);
+            arena.close();
+        }
+    }
+
+    /**
+     * A session that serves a descriptor mounted by someone else ({@code fd}, ours to keep; libfuse takes it as
+     * mountpoint "/dev/fd/N" and then neither mounts nor unmounts). The kernel sent FUSE_INIT once, to the first
+     * server: libfuse refuses every request until it has processed one, so we feed it that first INIT request
+     * ({@code init}, as the holder read it). When {@code answerInit} the kernel still waits for its answer and gets
+     * it; otherwise the copy gets a request id the kernel never gave out, so libfuse's reply is refused by the kernel
+     * with ENOENT, which libfuse ignores ("interrupted"): the session is in the negotiated state, the kernel unchanged.
+     * The same libfuse answering the same INIT negotiates the same thing; a newer libfuse could want more, but the
+     * kernel keeps what the first answer said.
+     *
+     * @param mountpoint where the descriptor is mounted: what {@link #stop()} unmounts
+     */
+    public static FuseSession takeOver(int fd, Path mountpoint, Filesystem fs, byte[] init, boolean answerInit,
+                                       boolean debug) throws MountException {
+        return prepare(fs, debug).takeOver(fd, mountpoint, init, answerInit);
+    }
+
+    /**
+     * The session and its upcall stubs, made before the descriptor comes (linking the stubs takes a cold JVM hundreds
+     * of milliseconds): a standby worker is then a {@link Prepared#takeOver} away from serving.
+     */
+    public static Prepared prepare(Filesystem fs, boolean debug) throws MountException {
+        if (LibfuseLoader.load().isEmpty()) throw new MountException("libfuse3 is not installed: apt-get install fuse3");
+        Arena arena = Arena.ofShared();
+        try {
+            MemorySegment args = arguments(arena, debug);
+            MemorySegment ops = new Operations(fs).table(arena);
+            MemorySegment session = SessionFactory.newSession(args, ops, fuse_lowlevel_ops.sizeof(), arena);
+            LibFuse.fuse_opt_free_args(args);
+            if (session.equals(MemorySegment.NULL)) {
+                throw new MountException("libfuse refused the session options (" + MOUNT_OPTIONS + ")");
+            }
+            return new Prepared(arena, session);
+        } catch (MountException | RuntimeException e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    /** A session with nothing to serve yet; see {@link #prepare}. */
+    public static final class Prepared {
+        private final Arena arena;
+        private final MemorySegment session;
+
+        private Prepared(Arena arena, MemorySegment session) {
+            this.arena = arena;
+            this.session = session;
+        }
+
+        /** Serves {@code fd}, once; see {@link FuseSession#takeOver(int, Path, Filesystem, byte[], boolean, boolean)}. */
+        public FuseSession takeOver(int fd, Path mountpoint, byte[] init, boolean answerInit) throws MountException {
+            boolean served = false;
+            try {
+                if (init.length < InitRequest.MIN_LENGTH || InitRequest.opcode(init) != InitRequest.FUSE_INIT) {
+                    throw new MountException("the hand-over brought no FUSE_INIT request");
+                }
+                if (LibFuse.fuse_session_mount(session, arena.allocateFrom("/dev/fd/" + fd)) != 0) {
+                    throw new MountException("libfuse refused the handed-over descriptor " + fd);
+                }
+                byte[] request = answerInit ? init : InitRequest.withUnique(init, InitRequest.NEVER_ISSUED_UNIQUE);
+                try (Arena call = Arena.ofConfined()) {
+                    MemorySegment buf = fuse_buf.allocate(call);
+                    MemorySegment bytes = call.allocate(request.length, 8);
+                    MemorySegment.copy(request, 0, bytes, ValueLayout.JAVA_BYTE, 0, request.length);
+                    fuse_buf.mem(buf, bytes);
+                    fuse_buf.size(buf, request.length);
+                    LibFuse.fuse_session_process_buf(session, buf);
+                }
+                if (LibFuse.fuse_session_exited(session) != 0) {
+                    throw new MountException("libfuse refused the FUSE_INIT request of the hand-over");
+                }
+                served = true;
+                return new FuseSession(arena, session, mountpoint, Mountpoint.connectionId(mountpoint));
+            } finally {
+                if (!served) {
+                    LibFuse.fuse_session_destroy(session);
+                    arena.close();
+                }
+            }
         }
     }
 
@@ -121,6 +242,8 @@ public final class FuseSession implements AutoCloseable {
                     int received = LibFuse.fuse_session_receive_buf(session, buf);
                     if (received == -Errno.EINTR || received == -Errno.EAGAIN) continue;
                     if (received <= 0) {
+                        endedBy(received == 0 ? "the filesystem was unmounted or the session exited"
+                                : "receiving failed with errno " + -received);
                         if (received < 0 && received != -Errno.ENODEV && !stopping.get()) {
                             LOG.warning("receiving from /dev/fuse failed: errno " + -received);
                         }
@@ -132,10 +255,21 @@ public final class FuseSession implements AutoCloseable {
                 LibFuse.free(fuse_buf.mem(buf));
             }
         } catch (Throwable t) {
+            endedBy(t.toString());
             LOG.severe("loop thread " + Thread.currentThread().getName() + " ended: " + t);
         }
+        endedBy(stopping.get() ? "stopped" : "the session exited");
         // One loop ending for any reason ends the session: a half-served mount helps nobody.
         LibFuse.fuse_session_exit(session);
+    }
+
+    private void endedBy(String reason) {
+        if (ended == null) ended = reason;
+    }
+
+    /** Why serving ended (the first loop thread's reason), or null while it goes on. */
+    public String endedBy() {
+        return ended;
     }
 
     /**
@@ -150,6 +284,18 @@ public final class FuseSession implements AutoCloseable {
             abortConnection();
             awaitLoops(5, TimeUnit.SECONDS);
         }
+    }
+
+    /**
+     * Stops serving without unmounting, for a successor that has taken the descriptor over: each loop thread ends
+     * after the request in hand; waits up to {@code time} for them. Threads still blocked in read() hold no request;
+     * the caller then exits, and a request read in that last instant is resent by the kernel on the holder's
+     * FUSE_NOTIFY_RESEND.
+     */
+    public boolean retire(long time, TimeUnit unit) {
+        if (!stopping.compareAndSet(false, true)) return false;
+        LibFuse.fuse_session_exit(session);
+        return awaitLoops(time, unit);
     }
 
     private boolean awaitLoops(long time, TimeUnit unit) {

@@ -56,10 +56,12 @@ final class Operations {
     private static final MemorySegment EVERYWHERE = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
 
     private final Filesystem fs;
+    private final HandedOverFiles handedOver; // when the session may inherit open files: reads need the inode
     private final long startSeconds = System.currentTimeMillis() / 1000;
 
     Operations(Filesystem fs) {
         this.fs = fs;
+        this.handedOver = fs instanceof HandedOverFiles files ? files : null;
     }
 
     /** Builds the ops table in {@code arena}; the upcall stubs live as long as the arena. */
@@ -146,8 +148,9 @@ final class Operations {
     void read(long req, long ino, long size, long offset, long fi) {
         MemorySegment request = MemorySegment.ofAddress(req);
         try {
-            MemorySegment bytes = fs.read(EVERYWHERE.get(ValueLayout.JAVA_LONG, fi + fuse_file_info.fh$offset()),
-                    offset, size);
+            long handle = EVERYWHERE.get(ValueLayout.JAVA_LONG, fi + fuse_file_info.fh$offset());
+            MemorySegment bytes = handedOver != null ? handedOver.read(ino, handle, offset, size, req)
+                    : fs.read(handle, offset, size);
             LibFuse.fuse_reply_buf(request, bytes, bytes.byteSize());
         } catch (Throwable t) {
             fail(request, "read", t);

@@ -46,8 +46,7 @@ class CheckIT {
                     "mount --bind " + daemon.file("proc/meminfo") + " /proc/meminfo && echo bound && exec sleep 120")
                     .redirectErrorStream(true).start();
             assertEquals("bound", new String(container.getInputStream().readNBytes(6)).strip());
-            Host.run("kill", "-KILL", Long.toString(daemon.pid()));
-            ProcessHandle.of(daemon.pid()).ifPresent(p -> p.onExit().join());
+            daemon.kill9();
 
             Host.Result result = check(mountpoint);
             assertEquals(1, result.status(), result.output());

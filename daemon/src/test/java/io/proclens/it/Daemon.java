@@ -59,8 +59,36 @@ final class Daemon implements AutoCloseable {
         return mountpoint.resolve(relative);
     }
 
+    /** The daemon's pid: the holder of /dev/fuse, which a user signals. */
     long pid() {
         return process.pid();
+    }
+
+    private static final java.util.regex.Pattern SERVING =
+            java.util.regex.Pattern.compile("proclens: info: serving .*\\(worker (\\d+),.* pid (\\d+)\\)");
+
+    /** The pid of the worker that said last that it serves (the holder's child serving the mount), or -1. */
+    long workerPid() {
+        long pid = -1;
+        java.util.regex.Matcher matcher = SERVING.matcher(output());
+        while (matcher.find()) pid = Long.parseLong(matcher.group(2));
+        return pid;
+    }
+
+    /** The pids of every worker that said it serves, in order. */
+    List<Long> servingPids() {
+        List<Long> pids = new ArrayList<>();
+        java.util.regex.Matcher matcher = SERVING.matcher(output());
+        while (matcher.find()) pids.add(Long.parseLong(matcher.group(2)));
+        return pids;
+    }
+
+    /** How many workers have said that they serve, so far. */
+    int workersServed() {
+        int count = 0;
+        java.util.regex.Matcher matcher = SERVING.matcher(output());
+        while (matcher.find()) count++;
+        return count;
     }
 
     /** SIGTERM, then the exit status (or -1 if it did not exit in time, after which it is killed). */
@@ -76,9 +104,13 @@ final class Daemon implements AutoCloseable {
         return -1;
     }
 
+    /** Kills the whole daemon, the holder and its workers, as a crash or `kill -9` of its process group would. */
     void kill9() throws InterruptedException {
+        List<ProcessHandle> workers = process.toHandle().descendants().toList();
         process.destroyForcibly();
+        workers.forEach(ProcessHandle::destroyForcibly);
         process.waitFor();
+        for (ProcessHandle worker : workers) worker.onExit().join();
     }
 
     String output() {

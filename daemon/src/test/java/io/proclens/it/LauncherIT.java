@@ -6,6 +6,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -77,8 +78,10 @@ class LauncherIT {
             assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "pid " + pid + " is not running");
             assertTrue(Host.isMounted(mountpoint, "fuse.proclens"));
             assertTrue(Files.readString(mountpoint.resolve("proc/meminfo")).startsWith("MemTotal:"));
-            String firstLine = Files.readAllLines(log).getFirst();
-            assertTrue(firstLine.matches("\\d{4}-\\d\\d-\\d\\dT\\S+ proclens: info: serving .*"), firstLine);
+            // The holder's line comes first, then its worker's "serving"; both stamped
+            List<String> lines = Files.readAllLines(log);
+            assertTrue(lines.stream().allMatch(l -> l.matches("\\d{4}-\\d\\d-\\d\\dT\\S+ proclens: .*")), lines.toString());
+            assertTrue(lines.stream().anyMatch(l -> l.contains(" proclens: info: serving ")), lines.toString());
 
             Host.run("kill", "-TERM", Long.toString(pid));
             ProcessHandle.of(pid).ifPresent(p -> p.onExit().join());

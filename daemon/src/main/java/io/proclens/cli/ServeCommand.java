@@ -1,0 +1,112 @@
+package io.proclens.cli;
+
+import io.proclens.control.ControlServer;
+import io.proclens.fuse.FuseSession;
+import io.proclens.fuse.HandedOverFiles;
+import io.proclens.fuse.MountException;
+import io.proclens.handover.WorkerLink;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import sun.misc.Signal;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/**
+ * {@code proclens serve}, started by the holder ({@code proclens mount}), never by hand: takes the mounted
+ * /dev/fuse descriptor over from the holder and serves it until told to retire (a successor serves) or stop.
+ */
+@Command(name = "serve", hidden = true, description = "A worker of proclens mount: serves the descriptor it holds.")
+final class ServeCommand extends MountCommand {
+    private static final Logger LOG = Logger.getLogger(ServeCommand.class.getName());
+
+    @Option(names = "--holder", required = true, paramLabel = "SOCKET", description = "The holder's socket.")
+    Path holder;
+
+    @Option(names = "--worker", required = true, paramLabel = "N", description = "This worker's number.")
+    int worker;
+
+    @Override
+    public Integer call() throws Exception {
+        Path target = mountpoint.toAbsolutePath().normalize();
+        // All made before asking for the descriptor, so that a standby is ready when it gets it.
+        Served served = served();
+        FuseSession.Prepared prepared;
+        try {
+            prepared = FuseSession.prepare(new HandedOverFiles(served.fs(), worker), debug);
+        } catch (MountException e) {
+            throw new UserError(e.getMessage());
+        }
+        warmUp(served);
+        try (WorkerLink link = WorkerLink.connect(holder, worker)) {
+            Optional<WorkerLink.Handed> handed = link.awaitDescriptor();
+            if (handed.isEmpty()) return 0;
+            FuseSession session;
+            try {
+                session = prepared.takeOver(handed.get().fd(), target, handed.get().init(), handed.get().answerInit());
+            } catch (MountException e) {
+                throw new UserError(e.getMessage());
+            }
+            Runnable retire = () -> {
+                session.retire(1, TimeUnit.SECONDS);
+                LOG.info("worker " + worker + " retires");
+                Runtime.getRuntime().halt(0); // no cleanup: the control socket is the successor's now
+            };
+            // Signalled directly (not by the holder), a worker retires: the holder starts another.
+            for (String name : List.of("TERM", "INT")) {
+                Signal.handle(new Signal(name), s -> Thread.ofPlatform().start(retire));
+            }
+            Signal.handle(new Signal("HUP"), s -> { });
+            java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
+            link.listen(retire, () -> {
+                LOG.info("stopping: unmounting " + target);
+                stopped.set(true);
+                session.stop();
+            });
+            ControlServer control = controlServer(target, served);
+            LOG.info("serving " + target + " (worker " + worker + ", cgroup layout " + served.layout().mode() + ", "
+                    + threads + " threads, libfuse " + Preflight.libfuseVersion().orElse("?") + ", "
+                    + served.renderer().options() + ", pid " + ProcessHandle.current().pid() + ")");
+            link.serving(); // after the line above: whoever waits for the upgrade finds it in the log
+            session.serve(threads);
+            if (!stopped.get()) {
+                // Only the holder's STOP unmounts: the mount is the holder's, and the next worker serves it.
+                LOG.warning("worker " + worker + " stops serving: " + session.endedBy());
+                Runtime.getRuntime().halt(1);
+            }
+            try (var renderer = served.renderer(); session; control) {
+                LOG.info("worker " + worker + " unmounted " + target);
+            }
+        }
+        return 0;
+    }
+
+    /** Renders the files read most once, so that the first reads after a take-over do not wait for class loading. */
+    private static void warmUp(Served served) {
+        int self = (int) ProcessHandle.current().pid();
+        try {
+            long proc = served.fs().lookup(io.proclens.fs.Filesystem.ROOT, "proc").ino();
+            for (String name : List.of("meminfo", "stat", "cpuinfo", "uptime", "loadavg")) {
+                long handle = served.fs().open(served.fs().lookup(proc, name).ino(), 0, self);
+                served.fs().read(handle, 0, 65536);
+                served.fs().release(handle);
+            }
+        } catch (io.proclens.fs.FsException | RuntimeException e) {
+            LOG.fine("warm-up: " + e.getMessage());
+        }
+    }
+
+    private static ControlServer controlServer(Path target, Served served) {
+        try {
+            return ControlServer.start(ControlServer.socketFor(target), served.renderer()::options,
+                    served.renderer()::options);
+        } catch (IOException e) {
+            LOG.warning("no control socket: " + e.getMessage());
+            return null;
+        }
+    }
+}
