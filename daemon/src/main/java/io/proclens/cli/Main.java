@@ -12,7 +12,7 @@ import java.util.logging.Logger;
 /** The {@code proclens} command. */
 @Command(name = "proclens", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
         description = "Serves a cgroup-aware /proc over FUSE: every container reads its own limits.",
-        subcommands = {MountCommand.class, OptionsCommand.class, CheckCommand.class, DockerFlagsCommand.class,
+        subcommands = {MountCommand.class, OptionsCommand.class, CheckCommand.class, DockerFlagsCommand.class, WebhookCommand.class,
                 VersionCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
