@@ -67,6 +67,10 @@ final class WebhookCommand implements Callable<Integer> {
         } catch (IOException | GeneralSecurityException e) {
             throw new UserError("cannot load the certificate " + cert + " and key " + key + ": " + e.getMessage());
         }
+        // A client that stops sending mid-request is dropped after 30 s instead of holding its thread (the JDK
+        // server's own knobs, read once when its first server is made).
+        System.setProperty("sun.net.httpserver.maxReqTime", System.getProperty("sun.net.httpserver.maxReqTime", "30"));
+        System.setProperty("sun.net.httpserver.maxRspTime", System.getProperty("sun.net.httpserver.maxRspTime", "30"));
         WebhookServer server;
         try {
             server = WebhookServer.start(new InetSocketAddress(address, port), keys, new PodPatcher(injection));

@@ -160,5 +160,8 @@ public final class WebhookServer implements AutoCloseable {
         exchange.getResponseHeaders().set("Content-Type", type);
         exchange.sendResponseHeaders(status, body.length);
         exchange.getResponseBody().write(body);
+        // Out now: closing the exchange first reads what is left of the request, which a client that announced
+        // too large a body may never send.
+        exchange.getResponseBody().flush();
     }
 }
