@@ -10,6 +10,8 @@ import io.proclens.fs.VirtualFile;
 import io.proclens.fuse.FuseSession;
 import io.proclens.fuse.MountException;
 import io.proclens.fuse.Mountpoint;
+import io.proclens.fuse.RequestTimeout;
+import io.proclens.heal.Remount;
 import io.proclens.handover.Supervisor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -70,6 +72,18 @@ class MountCommand implements Callable<Integer> {
     @Option(names = {"-d", "--debug"}, description = "Print every FUSE request (libfuse's -d).")
     boolean debug;
 
+    @Option(names = "--request-timeout", paramLabel = "SECONDS", defaultValue = "60",
+            description = "Ask the kernel (Linux 6.14+) to abort the connection when a request stays unanswered this"
+                    + " long, so that a hung daemon fails its readers instead of hanging them (default ${DEFAULT-VALUE};"
+                    + " the kernel uses at least 15 and checks every 15 s; 0: never). The mount is gone then: restart"
+                    + " and `proclens remount`.")
+    int requestTimeoutSeconds;
+
+    @Option(names = "--remount", description = "Once serving, heal every container whose binds come from a dead"
+            + " proclens or LXCFS mount (what `proclens remount` does). Off by default: it changes mounts inside every"
+            + " container of the host.")
+    boolean remount;
+
     @Option(names = "--standby", description = "Keep a second worker started and waiting, so that a killed worker is"
             + " replaced in milliseconds instead of a JVM start (costs the memory of one more worker).")
     boolean standby;
@@ -105,16 +119,20 @@ class MountCommand implements Callable<Integer> {
         CgroupRenderer renderer = served.renderer();
         ProcFs fs = served.fs();
         FuseSession session;
+        RequestTimeout timeout = requestTimeout();
         try {
             session = FuseSession.mount(target, fs, debug);
         } catch (MountException e) {
+            timeout.close();
             throw new UserError(e.getMessage());
         }
+        afterMount(target, timeout);
         try (renderer; session; ControlServer control = ControlServer.start(ControlServer.socketFor(target), renderer::options,
                 renderer::options)) {
             stopper.attach(session);
             LOG.info("serving " + target + " (cgroup layout " + layout.mode() + ", " + threads + " threads, libfuse "
-                    + Preflight.libfuseVersion().orElse("?") + ", " + renderer.options() + ", pid " + ProcessHandle.current().pid() + ")");
+                    + Preflight.libfuseVersion().orElse("?") + ", " + renderer.options() + ", " + timeout.description() + ", pid "
+                    + ProcessHandle.current().pid() + ")");
             try (PidFile ignored = PidFile.write(pidFile)) {
                 session.serve(threads);
             }
@@ -146,14 +164,29 @@ class MountCommand implements Callable<Integer> {
             throw new UserError(e.getMessage());
         }
         FuseSession.Device device;
+        RequestTimeout timeout = requestTimeout();
         try {
             device = FuseSession.mountDevice(target, debug);
         } catch (MountException e) {
+            timeout.close();
             throw new UserError(e.getMessage());
         }
+        LOG.info(target + ": " + timeout.description());
+        afterMount(target, timeout);
         try (PidFile ignored = PidFile.write(pidFile)) {
             return Supervisor.run(target, device, Supervisor.WorkerCommand.ofThisJvm(serveOptions(), target), standby);
         }
+    }
+
+    private RequestTimeout requestTimeout() {
+        if (requestTimeoutSeconds < 0) throw new UserError("--request-timeout must be 0 or more seconds");
+        return RequestTimeout.forNextMount(requestTimeoutSeconds);
+    }
+
+    /** Both wait, on threads of their own, for the mount to answer its first request. */
+    private void afterMount(Path target, RequestTimeout timeout) {
+        timeout.restoreWhenAnswered(target);
+        if (remount) new Remount(target).inBackground();
     }
 
     /** This command's options as a worker ({@code proclens serve}) takes them. */
