@@ -100,7 +100,21 @@ in_cgroup() {
         sh "${cgroup_dirs[@]}" -- "$@"
 }
 
-cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; } # utime + stime, all threads
+tree() { # PID and its descendants: proclens is a holder of /dev/fuse and a worker that serves
+    echo "$1"
+    local child
+    for child in $(pgrep -P "$1"); do tree "$child"; done
+}
+cpu_ticks() { # utime + stime, all threads of the whole process tree
+    local pid sum=0
+    for pid in $(tree "$1"); do sum=$((sum + $(sed 's/.*) //' "/proc/$pid/stat" | awk '{ print $12 + $13 }'))); done
+    echo "$sum"
+}
+status_kib() { # FIELD PID: summed over the process tree
+    local pid sum=0
+    for pid in $(tree "$2"); do sum=$((sum + $(awk -v f="$1:" '$1 == f { print $2 }' "/proc/$pid/status"))); done
+    echo "$sum"
+}
 ticks_per_s=$(getconf CLK_TCK)
 path_of() { # SERVER FILE: fusefloor serves meminfo only, the floor for every file
     if [ "$1" = fusefloor ]; then echo "${files[$1]}/meminfo"; else echo "${files[$1]}/$2"; fi
@@ -145,9 +159,9 @@ for name in "${servers[@]}"; do
     pid=${daemon[$name]:-}
     [ -n "$pid" ] || continue
     jq -cn --arg server "$name" --argjson pid "$pid" \
-        --argjson rss "$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status")" \
-        --argjson hwm "$(awk '/^VmHWM:/ { print $2 }' "/proc/$pid/status")" \
-        '{server: $server, pid: $pid, vm_rss_kib: $rss, vm_hwm_kib: $hwm}' >> "$work/daemons.jsonl"
+        --argjson rss "$(status_kib VmRSS "$pid")" --argjson hwm "$(status_kib VmHWM "$pid")" \
+        --argjson processes "$(tree "$pid" | wc -l)" \
+        '{server: $server, pid: $pid, processes: $processes, vm_rss_kib: $rss, vm_hwm_kib: $hwm}' >> "$work/daemons.jsonl"
 done
 
 : > "$work/fio.jsonl"
@@ -243,14 +257,14 @@ echo "proclens / fusefloor and proclens / LXCFS (ops/s: higher is better for pro
         .p99_proclens_vs_fusefloor, .p99_proclens_vs_lxcfs] | map(. // "-" | tostring) | join(" ")' "$summary"
 } | column -t
 echo
-echo "daemons: CPU time per read under 8 readers (utime+stime of the daemon / reads), RSS at the end"
+echo "daemons: CPU time per read under 8 readers (utime+stime of the daemon's processes / reads), RSS at the end (summed over its processes: proclens is a holder and a worker)"
 {
-    echo "server $(for f in $bench_files; do printf 'cpu_us/%s ' "$f"; done)VmRSS_MiB VmHWM_MiB"
+    echo "server $(for f in $bench_files; do printf 'cpu_us/%s ' "$f"; done)processes VmRSS_MiB VmHWM_MiB"
     jq -r --arg files "$bench_files" '. as $s | .daemons[] | .server as $n |
         [$n] + [($files | split(" ")[] | select(. != "")) as $f
                 | first($s.runs[] | select(.server == $n and .file == $f and .threads == 8) | .daemon_cpu_us_per_read)
                   // "-"]
-        + [(.vm_rss_kib / 1024 * 10 | round / 10), (.vm_hwm_kib / 1024 * 10 | round / 10)]
+        + [.processes, (.vm_rss_kib / 1024 * 10 | round / 10), (.vm_hwm_kib / 1024 * 10 | round / 10)]
         | map(tostring) | join(" ")' "$summary"
 } | column -t
 if [ "${FIO:-0}" = 1 ]; then
