@@ -57,12 +57,14 @@ public final class Mountpoint {
     /** A FUSE mount whose daemon is gone answers every call with ENOTCONN. */
     static boolean isDead(Path mountpoint) {
         try {
-            Files.readAttributes(mountpoint, "unix:dev");
+            // statvfs, not stat: the kernel answers a stat of the root from its attribute cache (an hour, for us)
+            // without asking the daemon, but sends every statfs to it.
+            Files.getFileStore(mountpoint).getTotalSpace();
             return false;
         } catch (FileSystemException e) {
             return e.getReason() != null && e.getReason().contains("not connected");
         } catch (IOException | RuntimeException e) {
-            return false;
+            return e.getMessage() != null && e.getMessage().contains("not connected");
         }
     }
 
