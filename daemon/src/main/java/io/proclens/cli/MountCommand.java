@@ -72,11 +72,13 @@ class MountCommand implements Callable<Integer> {
     @Option(names = {"-d", "--debug"}, description = "Print every FUSE request (libfuse's -d).")
     boolean debug;
 
-    @Option(names = "--request-timeout", paramLabel = "SECONDS", defaultValue = "60",
+    @Option(names = "--request-timeout", paramLabel = "SECONDS", defaultValue = "0",
             description = "Ask the kernel (Linux 6.14+) to abort the connection when a request stays unanswered this"
-                    + " long, so that a hung daemon fails its readers instead of hanging them (default ${DEFAULT-VALUE};"
-                    + " the kernel uses at least 15 and checks every 15 s; 0: never). The mount is gone then: restart"
-                    + " and `proclens remount`.")
+                    + " long, so that a hung daemon fails its readers instead of hanging them (the kernel uses at least"
+                    + " 15 and checks every 15 s; default ${DEFAULT-VALUE}: never). libfuse 3.14 cannot ask for it, so"
+                    + " the host-wide sysctl fs.fuse.default_request_timeout is set until the mount's INIT is answered:"
+                    + " a daemon killed in that window leaves it set. The mount is gone after a timeout: restart and"
+                    + " `proclens remount`.")
     int requestTimeoutSeconds;
 
     @Option(names = "--remount", description = "Once serving, heal every container whose binds come from a dead"

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -37,15 +38,16 @@ class RequestTimeoutIT {
                 "this host sets a FUSE request timeout of its own");
         Path mountpoint = temp.resolve("mnt");
         Daemon daemon = null;
+        List<Long> stopped = List.of();
         try {
-            try (RequestTimeout timeout = RequestTimeout.forNextMount(TIMEOUT)) {
-                daemon = Daemon.start(mountpoint);
-                timeout.restoreWhenAnswered(mountpoint);
-                for (int i = 0; i < 500 && !Files.readString(DEFAULT).strip().equals(original); i++) Thread.sleep(10);
-                assertEquals(original, Files.readString(DEFAULT).strip(), "the sysctl is put back once the mount answers");
-            }
+            daemon = Daemon.start(mountpoint, "--request-timeout", Integer.toString(TIMEOUT));
+            for (int i = 0; i < 500 && !Files.readString(DEFAULT).strip().equals(original); i++) Thread.sleep(10);
+            assertEquals(original, Files.readString(DEFAULT).strip(), "the sysctl is put back once the mount answers");
             assertTrue(Files.readString(daemon.file("proc/uptime")).matches("[0-9.]+ [0-9.]+\n"));
+            // Hung: the holder and its worker both stopped, nothing answers.
+            stopped = ProcessHandle.of(daemon.pid()).orElseThrow().descendants().map(ProcessHandle::pid).toList();
             Host.run("kill", "-STOP", Long.toString(daemon.pid()));
+            for (long pid : stopped) Host.run("kill", "-STOP", Long.toString(pid));
             long start = System.nanoTime();
             CompletableFuture<String> reader = CompletableFuture.supplyAsync(() -> read(uptimeOf(mountpoint)));
             String seen;
@@ -61,13 +63,15 @@ class RequestTimeoutIT {
             String later = read(uptimeOf(mountpoint));
             System.out.println("a later read: " + later);
             assertTrue(later.contains("Transport endpoint is not connected"), later);
+            for (long pid : stopped) Host.run("kill", "-CONT", Long.toString(pid));
             Host.run("kill", "-CONT", Long.toString(daemon.pid()));
-            int status = daemon.awaitExit(20);
+            int status = daemon.terminate(); // SIGTERM: the holder stops its worker and exits
             System.out.println("the daemon, continued, exited with " + status + ": " + daemon.output().strip());
             assertTrue(status >= 0, "the daemon exits once its connection is aborted");
         } finally {
             Files.writeString(DEFAULT, original);
             if (daemon != null) {
+                for (long pid : stopped) Host.run("kill", "-CONT", Long.toString(pid));
                 Host.run("kill", "-CONT", Long.toString(daemon.pid()));
                 daemon.close();
             }
