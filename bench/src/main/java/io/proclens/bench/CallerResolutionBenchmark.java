@@ -2,6 +2,7 @@ package io.proclens.bench;
 
 import io.proclens.cgroup.CgroupLayout;
 import io.proclens.cgroup.Processes;
+import io.proclens.fs.BootTicks;
 import io.proclens.fs.Callers;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -14,6 +15,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -38,8 +40,8 @@ public class CallerResolutionBenchmark {
     public void start() {
         Processes processes = new Processes();
         CgroupLayout layout = CgroupLayout.discover();
-        neverKept = new Callers(processes, layout, 0, 1 << 16, System::nanoTime);
-        kept = new Callers(processes, layout, HOUR, 1 << 16, System::nanoTime);
+        neverKept = new Callers(processes, layout, 0, 1 << 16, System::nanoTime, new BootTicks(Path.of("/proc")));
+        kept = new Callers(processes, layout, HOUR, 1 << 16, System::nanoTime, new BootTicks(Path.of("/proc")));
         pid = (int) ProcessHandle.current().pid();
         kept.resolve(pid);
     }

@@ -13,8 +13,10 @@ import java.util.function.LongSupplier;
  *
  * <p>Safe against pid reuse: an entry is used only while the pid's process still has the start time it had when
  * the entry was made (one read of /proc/PID/stat), so a new process with a recycled pid (pid_max can be as low as
- * 32768) is resolved afresh and never gets another container's cgroup. A process that moves to another cgroup
- * is seen there after at most the time to live.
+ * 32768) is resolved afresh and never gets another container's cgroup. Start times count 10 ms clock ticks, so two
+ * processes can share one: a resolution is kept only once the tick its process started in is over (two ticks of
+ * margin), so no later process with the same pid can have the same start time. A process that moves to another
+ * cgroup is seen there after at most the time to live.
  *
  * <p>Direct-mapped by pid (one slot per pid modulo the capacity, a later pid replaces an earlier one), so a hit
  * allocates nothing: no boxed key, no map node. Thread-safe: slots hold immutable resolutions, read and replaced
@@ -67,18 +69,22 @@ public final class Callers {
     private final CgroupLayout layout;
     private final long ttlNanos;
     private final LongSupplier nanoClock;
+    private final LongSupplier ticksNow;
     private final AtomicReferenceArray<Resolved> byPid;
 
     /**
      * @param ttlNanos how long a resolution is kept (0: never kept)
      * @param capacity how many pids are kept at most; rounded up to a power of two
+     * @param ticksNow now in the clock ticks since boot that start times count, never ahead of the kernel's
      */
-    public Callers(Processes processes, CgroupLayout layout, long ttlNanos, int capacity, LongSupplier nanoClock) {
+    public Callers(Processes processes, CgroupLayout layout, long ttlNanos, int capacity, LongSupplier nanoClock,
+                   LongSupplier ticksNow) {
         if (capacity < 1 || capacity > 1 << 24) throw new IllegalArgumentException("capacity out of range: " + capacity);
         this.processes = processes;
         this.layout = layout;
         this.ttlNanos = ttlNanos;
         this.nanoClock = nanoClock;
+        this.ticksNow = ticksNow;
         int slots = 1;
         while (slots < capacity) slots <<= 1;
         this.byPid = new AtomicReferenceArray<>(slots);
@@ -96,9 +102,12 @@ public final class Callers {
         long start = processes.startTicks(pid);
         Caller caller = processes.caller(pid);
         // Read the start again: if the pid was reused while we resolved it, this resolution may be the old
-        // process's or the new one's; keep it uncached then.
+        // process's or the new one's; keep it uncached then. Nor while another process could still start in the
+        // same tick with the same pid (IsolationIT reused one pid across 20 cgroups within a tick).
         Resolved fresh = new Resolved(pid, start, caller, layout.cgroupOf(caller.cgroupText()), now + ttlNanos);
-        if (ttlNanos > 0 && processes.startTicks(pid) == start) byPid.set(slot, fresh);
+        if (ttlNanos > 0 && processes.startTicks(pid) == start && ticksNow.getAsLong() - start >= 2) {
+            byPid.set(slot, fresh);
+        }
         return fresh;
     }
 

@@ -85,7 +85,8 @@ public final class CgroupRenderer implements Renderer, AutoCloseable {
     public CgroupRenderer(Path root, Sources sources, Options options, Duration snapshotTtl, Duration callerTtl) {
         this.root = root;
         this.cacheTtlNanos = snapshotTtl.toNanos();
-        this.callers = new Callers(sources.processes(), sources.layout(), callerTtl.toNanos(), 1 << 16, System::nanoTime);
+        this.callers = new Callers(sources.processes(), sources.layout(), callerTtl.toNanos(), 1 << 16, System::nanoTime,
+                new BootTicks(root.resolve("proc")));
         this.sources = sources;
         this.reader = sources.memoryAndCpus();
         this.options = new AtomicReference<>(Options.DEFAULTS);

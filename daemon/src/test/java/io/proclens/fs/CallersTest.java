@@ -19,6 +19,10 @@ class CallersTest {
     Path root;
 
     private final AtomicLong clock = new AtomicLong();
+
+    /** Now in clock ticks since boot: well after the fake processes started (tick 5000), unless a test says otherwise. */
+
+    private final AtomicLong ticks = new AtomicLong(100_000);
     private Callers callers;
 
     @BeforeEach
@@ -32,7 +36,7 @@ class CallersTest {
         process(100, 5000, "/a");
         CgroupLayout layout = CgroupLayout.parse(
                 "30 23 0:26 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime shared:4 - cgroup2 cgroup2 rw\n", root);
-        callers = new Callers(new Processes(proc), layout, 100, 16, clock::get);
+        callers = new Callers(new Processes(proc), layout, 100, 16, clock::get, ticks::get);
     }
 
     /** A process in our pid namespace with its start time and cgroup2 path. */
@@ -101,5 +105,18 @@ class CallersTest {
             clock.addAndGet(10);
         }
         assertEquals(true, callers.size() <= 16, "size " + callers.size());
+    }
+
+    @Test
+    void aProcessStillInItsStartTickIsNotKeptSinceAReusedPidCouldShareTheTick() throws Exception {
+        ticks.set(5001); // the process started at tick 5000: another one could start within the same tick
+        assertEquals("a", cgroupOf(100));
+        process(100, 5000, "/b"); // the pid reused by a process in another cgroup that started in the same tick
+        assertEquals("b", cgroupOf(100), "a resolution made in its process's start tick is never reused");
+        ticks.set(5002);
+        assertEquals("b", cgroupOf(100));
+        process(100, 5000, "/a");
+        clock.addAndGet(1);
+        assertEquals("b", cgroupOf(100), "two ticks later the resolution is kept (within the ttl)");
     }
 }
