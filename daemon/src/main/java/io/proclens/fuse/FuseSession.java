@@ -58,17 +58,7 @@ public final class FuseSession implements AutoCloseable {
         Arena arena = Arena.ofShared();
         boolean mounted = false;
         try {
-            MemorySegment args = arguments(arena, debug);
-            MemorySegment ops = new Operations(fs).table(arena);
-            MemorySegment session = SessionFactory.newSession(args, ops, fuse_lowlevel_ops.sizeof(), arena);
-            LibFuse.fuse_opt_free_args(args); // the session has parsed them; free what libfuse may have copied
-            if (session.equals(MemorySegment.NULL)) {
-                throw new MountException("libfuse refused the session options (" + MOUNT_OPTIONS + ")");
-            }
-            if (LibFuse.fuse_session_mount(session, arena.allocateFrom(mountpoint.toString())) != 0) {
-                LibFuse.fuse_session_destroy(session);
-                throw new MountException("mounting at " + mountpoint + " failed (libfuse printed why above)");
-            }
+            MemorySegment session = mountedSession(arena, new Operations(fs).table(arena), mountpoint, debug);
             mounted = true;
             // Not a stat of the mountpoint: that would wait for this very session to answer.
             long connection = Mountpoint.connectionId(mountpoint);
@@ -76,6 +66,22 @@ public final class FuseSession implements AutoCloseable {
         } finally {
             if (!mounted) arena.close();
         }
+    }
+
+    /** A libfuse session with {@code ops}, mounted at {@code mountpoint}; its native state lives in {@code arena}. */
+    private static MemorySegment mountedSession(Arena arena, MemorySegment ops, Path mountpoint, boolean debug)
+            throws MountException {
+        MemorySegment args = arguments(arena, debug);
+        MemorySegment session = SessionFactory.newSession(args, ops, fuse_lowlevel_ops.sizeof(), arena);
+        LibFuse.fuse_opt_free_args(args); // the session has parsed them; free what libfuse may have copied
+        if (session.equals(MemorySegment.NULL)) {
+            throw new MountException("libfuse refused the session options (" + MOUNT_OPTIONS + ")");
+        }
+        if (LibFuse.fuse_session_mount(session, arena.allocateFrom(mountpoint.toString())) != 0) {
+            LibFuse.fuse_session_destroy(session);
+            throw new MountException("mounting at " + mountpoint + " failed (libfuse printed why above)");
+        }
+        return session;
     }
 
     /**
@@ -88,17 +94,7 @@ public final class FuseSession implements AutoCloseable {
         Arena arena = Arena.ofShared();
         boolean mounted = false;
         try {
-            MemorySegment args = arguments(arena, debug);
-            MemorySegment noOps = fuse_lowlevel_ops.allocate(arena);
-            MemorySegment session = SessionFactory.newSession(args, noOps, fuse_lowlevel_ops.sizeof(), arena);
-            LibFuse.fuse_opt_free_args(args);
-            if (session.equals(MemorySegment.NULL)) {
-                throw new MountException("libfuse refused the session options (" + MOUNT_OPTIONS + ")");
-            }
-            if (LibFuse.fuse_session_mount(session, arena.allocateFrom(mountpoint.toString())) != 0) {
-                LibFuse.fuse_session_destroy(session);
-                throw new MountException("mounting at " + mountpoint + " failed (libfuse printed why above)");
-            }
+            MemorySegment session = mountedSession(arena, fuse_lowlevel_ops.allocate(arena), mountpoint, debug);
             mounted = true;
             return new Device(arena, session, LibFuse.fuse_session_fd(session), Mountpoint.connectionId(mountpoint));
         } finally {
