@@ -6,8 +6,8 @@ import io.proclens.cgroup.CgroupLayout;
 import io.proclens.control.ControlClient;
 import io.proclens.control.ControlServer;
 import io.proclens.fuse.Mountpoint;
+import io.proclens.heal.LiveMounts;
 import io.proclens.mounts.MountEntry;
-import io.proclens.mounts.MountTable;
 import io.proclens.mounts.ProcBinds;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -17,12 +17,9 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -33,9 +30,6 @@ import java.util.concurrent.TimeoutException;
         description = "Checks this host for what proclens needs, the daemon at MOUNTPOINT, and the containers"
                 + " that bind its files. Exit status 0 when nothing is wrong, 1 when something is.")
 final class CheckCommand implements Callable<Integer> {
-    /** A hung FUSE daemon blocks every call into its mount: give up on it after this long. */
-    static final long PROBE_SECONDS = 3;
-
     @Option(names = "--mountpoint", paramLabel = "DIR", defaultValue = MountCommand.DEFAULT_MOUNTPOINT,
             description = "The daemon's mountpoint (default ${DEFAULT-VALUE}).")
     Path mountpoint;
@@ -79,9 +73,9 @@ final class CheckCommand implements Callable<Integer> {
     private void checkMount(Path target) {
         Mountpoint.State state;
         try {
-            state = probe(() -> Mountpoint.state(target));
+            state = LiveMounts.withTimeout(() -> Mountpoint.state(target));
         } catch (TimeoutException e) {
-            findings.problem("the daemon serving " + target + " does not answer within " + PROBE_SECONDS + " s",
+            findings.problem("the daemon serving " + target + " does not answer within " + LiveMounts.PROBE_SECONDS + " s",
                     "look at its log; kill it and start `proclens mount " + target + "`");
             return;
         } catch (Exception e) {
@@ -103,7 +97,7 @@ final class CheckCommand implements Callable<Integer> {
     private void checkServed(Path target) {
         Path meminfo = target.resolve("proc/meminfo");
         try {
-            String first = probe(() -> Files.readAllLines(meminfo).getFirst());
+            String first = LiveMounts.withTimeout(() -> Files.readAllLines(meminfo).getFirst());
             findings.ok(target + " is served; this process reads " + first.replaceAll("\\s+", " "));
         } catch (Exception e) {
             findings.problem("reading " + meminfo + " failed: " + message(e), "look at the daemon's log");
@@ -118,7 +112,7 @@ final class CheckCommand implements Callable<Integer> {
 
     private void checkContainers() {
         try {
-            Set<Long> live = liveConnections();
+            Set<Long> live = LiveMounts.connections();
             List<ProcBinds.Namespace> namespaces = ProcBinds.scan(Path.of("/proc"),
                     ProcBinds.namespaceOf(Path.of("/proc/self")));
             int healthy = 0;
@@ -137,39 +131,6 @@ final class CheckCommand implements Callable<Integer> {
                     + " of them to a live mount");
         } catch (IOException | RuntimeException e) {
             findings.problem("cannot look at the containers' mounts: " + message(e), null);
-        }
-    }
-
-    /** The FUSE connections of the proclens and LXCFS mounts here whose daemon answers. */
-    private static Set<Long> liveConnections() throws IOException {
-        Set<Long> live = new HashSet<>();
-        for (MountEntry mount : MountTable.read(Path.of("/proc/self/mountinfo")).entries()) {
-            if (!mount.isProcFuse() || !mount.root().equals("/")) continue;
-            try {
-                if (probe(() -> Mountpoint.state(Path.of(mount.mountPoint()))) != Mountpoint.State.DEAD) {
-                    live.add(mount.minor());
-                }
-            } catch (Exception e) {
-                // a hung daemon's mount is not counted as live
-            }
-        }
-        return live;
-    }
-
-    /** Runs {@code call} on a daemon thread, so that a hung FUSE mount cannot hang the check. */
-    static <T> T probe(Callable<T> call) throws Exception {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        Thread.ofPlatform().daemon().start(() -> {
-            try {
-                result.complete(call.call());
-            } catch (Throwable e) {
-                result.completeExceptionally(e);
-            }
-        });
-        try {
-            return result.get(PROBE_SECONDS, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw e.getCause() instanceof Exception cause ? cause : e;
         }
     }
 

@@ -18,15 +18,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /** Which proclens and LXCFS mounts of the host answer, and probes of FUSE files that cannot hang us. */
-final class LiveMounts {
+public final class LiveMounts {
     /** A hung FUSE daemon blocks every call into its mount: give up on it after this long. */
-    static final long PROBE_SECONDS = 3;
+    public static final long PROBE_SECONDS = 3;
 
     private LiveMounts() {
     }
 
     /** The FUSE connections (minors) of the proclens and LXCFS mounts in our namespace whose daemon answers. */
-    static Set<Long> connections() throws IOException {
+    public static Set<Long> connections() throws IOException {
         // All at once: each hung daemon costs the probe's timeout, and there may be several.
         Map<Long, CompletableFuture<Probe>> probes = new HashMap<>();
         for (MountEntry mount : MountTable.read(Path.of("/proc/self/mountinfo")).entries()) {
@@ -72,7 +72,7 @@ final class LiveMounts {
     }
 
     /** Runs {@code call} on a daemon thread, so that a hung FUSE mount cannot hang us. */
-    static <T> T withTimeout(Callable<T> call) throws Exception {
+    public static <T> T withTimeout(Callable<T> call) throws Exception {
         CompletableFuture<T> result = new CompletableFuture<>();
         Thread.ofPlatform().daemon().name("proclens-probe").start(() -> {
             try {
