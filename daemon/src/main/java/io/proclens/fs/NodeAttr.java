@@ -3,8 +3,8 @@ package io.proclens.fs;
 /**
  * The attributes the kernel sees for a node.
  *
- * @param permissions the permission bits (0555 for our directories, 0444 for our files; a host node's own bits
- *                    without any write bit)
+ * @param permissions the permission bits (0555 for our directories, our files the read bits of the host's file
+ *                    they stand in for; a host node's own bits without any write bit)
  */
 public record NodeAttr(long ino, Kind kind, int permissions, long size, int links) {
     /** What a node is. */
@@ -19,7 +19,7 @@ public record NodeAttr(long ino, Kind kind, int permissions, long size, int link
     }
 
     /** A virtual file: size 0 like /proc's files; readers read to EOF (direct I/O). */
-    public static NodeAttr virtualFile(long ino) {
-        return new NodeAttr(ino, Kind.FILE, 0444, 0, 1);
+    public static NodeAttr virtualFile(long ino, int permissions) {
+        return new NodeAttr(ino, Kind.FILE, permissions, 0, 1);
     }
 }

@@ -19,7 +19,7 @@ final class Tree {
         }
 
         NodeAttr attr() {
-            if (!directory()) return NodeAttr.virtualFile(ino);
+            if (!directory()) return NodeAttr.virtualFile(ino, file.permissions());
             // A directory's links: itself, its entry in the parent, and each subdirectory's "..".
             return NodeAttr.directory(ino, 2 + (int) children.stream().filter(Node::directory).count());
         }

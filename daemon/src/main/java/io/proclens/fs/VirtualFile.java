@@ -11,7 +11,8 @@ public enum VirtualFile {
     STAT("proc/stat", "/proc/stat"),
     DISKSTATS("proc/diskstats", "/proc/diskstats"),
     SWAPS("proc/swaps", "/proc/swaps"),
-    SLABINFO("proc/slabinfo", "/proc/slabinfo"),
+    /** Root's only, as the host's: slab addresses and counts help kernel heap exploits. */
+    SLABINFO("proc/slabinfo", "/proc/slabinfo", 0400),
     LOADAVG("proc/loadavg", "/proc/loadavg"),
     /** The pressure files exist only where the kernel has PSI: see {@link #servedHere(java.nio.file.Path)}. */
     PRESSURE_CPU("proc/pressure/cpu", "/proc/pressure/cpu"),
@@ -21,10 +22,24 @@ public enum VirtualFile {
 
     private final String path;
     private final String hostPath;
+    private final int permissions;
 
     VirtualFile(String path, String hostPath) {
+        this(path, hostPath, 0444);
+    }
+
+    VirtualFile(String path, String hostPath, int permissions) {
         this.path = path;
         this.hostPath = hostPath;
+        this.permissions = permissions;
+    }
+
+    /**
+     * Who may read it: the host file's read bits, no write bit (the kernel checks them: default_permissions), so
+     * that the mount shows no one more than the host's /proc does.
+     */
+    public int permissions() {
+        return permissions;
     }
 
     /** PSI's resource name of a pressure file ("cpu"), or null for the others. */

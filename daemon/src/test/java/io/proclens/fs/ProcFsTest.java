@@ -28,6 +28,26 @@ class ProcFsTest {
     }
 
     @Test
+    void everyFileIsReadableByWhomTheHostsFileIsAndWritableByNoOne() throws Exception {
+        for (VirtualFile file : VirtualFile.values()) {
+            java.nio.file.Path host = java.nio.file.Path.of(file.hostPath());
+            if (!java.nio.file.Files.exists(host)) continue; // pressure files without PSI
+            int hostBits = 0;
+            for (var bit : java.nio.file.Files.getPosixFilePermissions(host)) {
+                hostBits |= switch (bit) {
+                    case OWNER_READ -> 0400;
+                    case GROUP_READ -> 0040;
+                    case OTHERS_READ -> 0004;
+                    default -> 0;
+                };
+            }
+            assertEquals(Integer.toOctalString(hostBits), Integer.toOctalString(fs.getattr(ino(file.path())).permissions()),
+                    file.path() + " against " + host);
+        }
+        assertEquals(0400, fs.getattr(ino("proc/slabinfo")).permissions()); // root only on every kernel since 2.6
+    }
+
+    @Test
     void treeHasLxcfsPathsAndOnlyThem() throws FsException {
         for (VirtualFile file : VirtualFile.values()) {
             NodeAttr attr = fs.getattr(ino(file.path()));

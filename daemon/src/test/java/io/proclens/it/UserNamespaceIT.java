@@ -75,6 +75,7 @@ class UserNamespaceIT {
             // each attempt prints its outcome; none may succeed (the shell's own message says why)
             String script = String.join("; ",
                     "head -1 " + meminfo,
+                    "head -1 " + daemon.file("proc/slabinfo") + " && echo READ-SLABINFO",
                     "echo x > " + meminfo + " && echo WROTE",
                     "touch " + proc + "/new && echo CREATED",
                     "mkdir " + proc + "/dir && echo MKDIR",
@@ -83,11 +84,15 @@ class UserNamespaceIT {
                     "mv " + meminfo + " " + proc + "/moved && echo MOVED",
                     "true");
             Host.Result result = Host.run(concat(AS_NOBODY, "unshare", "--user", "--map-root-user", "sh", "-c", script));
-            for (String forbidden : List.of("WROTE", "CREATED", "MKDIR", "REMOVED", "CHMOD", "MOVED")) {
+            for (String forbidden : List.of("READ-SLABINFO", "WROTE", "CREATED", "MKDIR", "REMOVED", "CHMOD", "MOVED")) {
                 assertTrue(!result.output().contains(forbidden), forbidden + ": " + result.output());
             }
             assertTrue(result.output().startsWith("MemTotal:"), "it can read: " + result.output());
             assertTrue(result.output().contains("Read-only file system"), result.output());
+            // slabinfo is root's only, as the host's: a remapped root is not root
+            assertTrue(result.output().lines().anyMatch(l -> l.contains("slabinfo") && l.endsWith("Permission denied")),
+                    result.output());
+            assertTrue(Files.readString(daemon.file("proc/slabinfo")).startsWith("slabinfo - version"));
             assertEquals(List.of("cpuinfo", "diskstats", "loadavg", "meminfo"),
                     Host.run("ls", proc).output().lines().limit(4).toList());
             assertTrue(kb(Files.readString(daemon.file("proc/meminfo")), "MemTotal") > 0);
