@@ -30,7 +30,7 @@ import java.util.logging.Logger;
  *
  * <p>Ops we leave out get libfuse's default answer: ENOSYS for flush (the kernel then stops sending
  * it), write and every namespace change (also refused earlier by the kernel: the mount is read-only
- * and every mode is 0444/0555 under default_permissions); no reply for forget (our inodes live forever).
+ * and no mode has a write bit, under default_permissions); no reply for forget (our inodes live forever).
  */
 final class Operations {
     private static final Logger LOG = Logger.getLogger(Operations.class.getName());

@@ -26,19 +26,37 @@ final class DockerEngine implements AutoCloseable {
     static final List<String> PROCPS = List.of("/usr/bin/free", "/usr/bin/top", "/usr/bin/uptime");
     static final List<String> APPLETS = List.of("sh", "cat", "head", "grep", "sleep", "nproc", "wc", "echo", "ls");
 
+    /** The user whose subordinate ids `--userns-remap=default` maps containers to; dockerd creates it. */
+    static final String REMAP_USER = "dockremap";
+
     final Path dir;
     final String image;
     private final String cgroupParent;
     private final Process daemon;
+    /** Whether close() removes {@link #REMAP_USER} (and its /etc/subuid, /etc/subgid lines): this engine made it. */
+    private final boolean removeRemapUser;
 
-    private DockerEngine(Path dir, String cgroupParent, Process daemon) {
+    private DockerEngine(Path dir, String cgroupParent, Process daemon, boolean removeRemapUser) {
         this.dir = dir;
         this.cgroupParent = cgroupParent;
         this.daemon = daemon;
+        this.removeRemapUser = removeRemapUser;
         this.image = "proclens-test:" + ProcessHandle.current().pid();
     }
 
     static DockerEngine start() throws Exception {
+        return start(false);
+    }
+
+    /**
+     * An engine whose containers run in user namespaces (`--userns-remap=default`): their root is uid 100000 or so
+     * on the host. dockerd adds the user {@value #REMAP_USER} for it if missing; close() then removes it again.
+     */
+    static DockerEngine startRemapped() throws Exception {
+        return start(true);
+    }
+
+    private static DockerEngine start(boolean remap) throws Exception {
         Host.assumeRootWithFuse();
         Assumptions.assumeTrue(Files.isExecutable(Path.of(DOCKERD)) && Files.isExecutable(Path.of(DOCKER)),
                 "Debian's docker.io is not installed (" + DOCKERD + ", " + DOCKER + ")");
@@ -47,13 +65,23 @@ final class DockerEngine implements AutoCloseable {
         Assumptions.assumeTrue(Files.isRegularFile(Path.of("/lib/terminfo/d/dumb")), "no /lib/terminfo/d/dumb (ncurses-base)");
         // Short: containerd's sockets live below it, and a unix socket path has at most 107 bytes.
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "pdk");
-        String parent = cgroupParent();
-        Process daemon = new ProcessBuilder(DOCKERD, "--bridge=none", "--iptables=false", "--ip6tables=false",
+        String parent = cgroupParent(dir.getFileName().toString());
+        List<String> command = new ArrayList<>(List.of(DOCKERD, "--bridge=none", "--iptables=false", "--ip6tables=false",
                 "--userland-proxy=false", "--data-root", dir.resolve("data").toString(),
                 "--exec-root", dir.resolve("exec").toString(), "--pidfile", dir.resolve("docker.pid").toString(),
-                "-H", "unix://" + dir.resolve("docker.sock"), "--cgroup-parent", parent)
+                "-H", "unix://" + dir.resolve("docker.sock"), "--cgroup-parent", parent));
+        boolean madeRemapUser = false;
+        if (remap) {
+            Assumptions.assumeTrue(Host.hasCommand("useradd") && Host.hasCommand("userdel"),
+                    "--userns-remap=default needs useradd and userdel (passwd)");
+            madeRemapUser = Host.run("id", REMAP_USER).status() != 0;
+            // the remapped root must pass through the temp dir (created 0700) to its layers below it
+            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+            command.add("--userns-remap=default");
+        }
+        Process daemon = new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(dir.resolve("dockerd.log").toFile()).start();
-        DockerEngine engine = new DockerEngine(dir, parent, daemon);
+        DockerEngine engine = new DockerEngine(dir, parent, daemon, madeRemapUser);
         try {
             engine.awaitReady();
             engine.buildImage();
@@ -65,7 +93,7 @@ final class DockerEngine implements AutoCloseable {
     }
 
     /** Beside our own cgroup, like the other tests' cgroups: the machine's cgroup tree above it is not ours. */
-    private static String cgroupParent() throws IOException {
+    private static String cgroupParent(String engineName) throws IOException {
         String own = "/";
         for (String line : Files.readAllLines(Path.of("/proc/self/cgroup"))) {
             String[] parts = line.split(":", 3);
@@ -77,7 +105,7 @@ final class DockerEngine implements AutoCloseable {
             if (parts[0].equals("0")) own = parts[2];
         }
         Path parent = Path.of(own).getParent();
-        return (parent == null ? Path.of("/") : parent).resolve("proclens-docker-" + ProcessHandle.current().pid()).toString();
+        return (parent == null ? Path.of("/") : parent).resolve("proclens-" + engineName).toString();
     }
 
     private void awaitReady() throws Exception {
@@ -166,6 +194,7 @@ final class DockerEngine implements AutoCloseable {
             try (Stream<Path> paths = Files.walk(dir)) {
                 paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
+            if (removeRemapUser) Host.run("userdel", REMAP_USER); // and its subordinate id ranges
         }
     }
 

@@ -129,6 +129,29 @@ class DockerIT {
     }
 
     /** `docker run --rm` of the commands in one container; their outputs, split at the separator. */
+    @Test
+    void aUserNamespaceRemappedContainerSeesItsOwnViewAndNoMore() throws Exception {
+        try (Daemon daemon = Daemon.start(temp.resolve("mnt"));
+             DockerEngine remapped = DockerEngine.startRemapped()) {
+            List<String> args = new ArrayList<>(List.of("run", "--rm", "--network", "none", "-m", "256m", "--cpuset-cpus", "0"));
+            args.addAll(flags(daemon));
+            args.addAll(List.of(remapped.image, "sh", "-c", READ + String.join("; echo " + SEPARATOR + "; ",
+                    "cat /proc/self/uid_map", "rd /proc/meminfo", "rd /proc/cpuinfo",
+                    "rd /proc/slabinfo 2>&1", "(echo x > /proc/meminfo) 2>&1; echo written $?")));
+            Host.Result result = remapped.docker(args);
+            assertEquals(0, result.status(), result.output() + "\n" + remapped.log());
+            String[] parts = result.output().split(SEPARATOR + "\n", -1);
+            String[] map = parts[0].trim().split("\\s+");
+            assertEquals("0", map[0], parts[0]);
+            assertNotEquals("0", map[1], "the container's root must be another uid on the host: " + parts[0]);
+            assertEquals(262144, kb(parts[1], "MemTotal"), parts[1]);
+            assertEquals(List.of(0), processors(parts[2]), parts[2]);
+            // root's only on the host, so not for a remapped root; nothing written
+            assertTrue(parts[3].contains("Permission denied"), parts[3]);
+            assertTrue(parts[4].contains("Read-only file system") && !parts[4].contains("written 0"), parts[4]);
+        }
+    }
+
     private static String[] run(Daemon daemon, List<String> dockerOptions, String... commands) throws Exception {
         List<String> args = new ArrayList<>(List.of("run", "--rm", "--network", "none", "-e", "TERM=dumb"));
         args.addAll(dockerOptions);
