@@ -1,6 +1,7 @@
 package io.proclens.it;
 
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The same reads through LXCFS and through proclens, from the same process in the same cgroup. */
+@Tag(CgroupV2VmIT.LAYOUT)
 class LxcfsComparisonIT {
     static final long MIB = 1024 * 1024;
     /** Fields both derive from the limits alone: they must be equal. */

@@ -1,6 +1,7 @@
 package io.proclens.it;
 
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -24,6 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * come from limits; within a stated tolerance where counters move between the two reads; where proclens
  * deliberately differs (README, "How it differs from LXCFS"), the difference itself is checked.
  */
+@Tag(CgroupV2VmIT.LAYOUT)
 class LxcfsDifferentialIT {
     static final long MIB = 1024 * 1024;
     static final List<String> FILES = List.of("proc/meminfo", "proc/cpuinfo", "proc/stat", "proc/uptime",

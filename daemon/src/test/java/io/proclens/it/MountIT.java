@@ -1,6 +1,7 @@
 package io.proclens.it;
 
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,6 +35,7 @@ class MountIT {
     }
 
     @Test
+    @Tag(CgroupV2VmIT.LAYOUT)
     void readerInA256MiBCpuset0CgroupSeesItsOwnLimits() throws Exception {
         try (Daemon daemon = Daemon.start(temp.resolve("mnt"));
              TestCgroup cgroup = TestCgroup.create(256 * MIB, "0")) {
@@ -50,6 +52,7 @@ class MountIT {
     }
 
     @Test
+    @Tag(CgroupV2VmIT.LAYOUT)
     void everyProcessOfAFreshPidNamespaceSeesTheNamespacesUptime() throws Exception {
         try (Daemon daemon = Daemon.start(temp.resolve("mnt"));
              TestCgroup cgroup = TestCgroup.create(256 * MIB, "0")) {

@@ -1,6 +1,7 @@
 package io.proclens.it;
 
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,10 +42,11 @@ class UserNamespaceIT {
     }
 
     @Test
+    @Tag(CgroupV2VmIT.LAYOUT)
     void unprivilegedRootOfAUserNamespaceReadsItsOwnCgroupsView() throws Exception {
         try (Daemon daemon = Daemon.start(temp.resolve("mnt"));
              TestCgroup small = TestCgroup.create(256 * MIB, "0");
-             TestCgroup other = TestCgroup.create(512 * MIB, "0-1")) {
+             TestCgroup other = TestCgroup.create(512 * MIB, "0")) {
             // nobody outside, root inside its own user, pid, mount and cgroup namespaces: a rootless container
             String inside = small.run(concat(AS_NOBODY, "unshare", "--user", "--map-root-user", "--pid", "--fork",
                     "--mount-proc", "--cgroup", "sh", "-c",
