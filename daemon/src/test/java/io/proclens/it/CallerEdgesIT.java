@@ -322,14 +322,13 @@ class CallerEdgesIT {
             String script = "sleep \"$2\"; readlink /proc/self/ns/pid; cat \"$1/proc/uptime\"; grep MemTotal \"$1/proc/meminfo\"";
             String mnt = daemon.mountpoint.toString();
             int reusedInodes = 0;
-            String lastOld = null;
             for (int round = 0; round < 3; round++) {
-                // an init that lives 1.2 s, then a new namespace (its inode number often the dead one's) read at once
+                // an init that lives 1.2 s, then a new namespace read at once: once the dead one is freed (an RCU
+                // grace period) its inode number is usually the next one handed out
                 String[] a = namespaceRead(old, script, mnt, "1.2");
+                Thread.sleep(100);
                 String[] b = namespaceRead(young, script, mnt, "0");
                 if (a[0].equals(b[0])) reusedInodes++;
-                if (b[0].equals(lastOld)) reusedInodes++;
-                lastOld = a[0];
                 double oldUptime = ProcFiles.uptime(a[1])[0];
                 double youngUptime = ProcFiles.uptime(b[1])[0];
                 assertTrue(oldUptime >= 1.15 && oldUptime < 30, "uptime of a namespace whose init lived 1.2 s: " + a[1]);
@@ -338,7 +337,7 @@ class CallerEdgesIT {
                 assertEquals(131072, kb(a[2], "MemTotal"), a[2]);
                 assertEquals(262144, kb(b[2], "MemTotal"), b[2]);
             }
-            System.out.println("CallerEdgesIT: pid namespaces: 6, a dead one's inode number taken by the next "
+            System.out.println("CallerEdgesIT: pid namespaces: 3 dead ones, their inode number taken by the next one "
                     + reusedInodes + " times");
             assertNoErrors(daemon);
         }
@@ -408,6 +407,50 @@ class CallerEdgesIT {
                 String childView = untilEnd(out);
                 assertEquals(262144, kb(threadView, "MemTotal"), "the init's own thread:\n" + threadView);
                 assertEquals(262144, kb(childView, "MemTotal"), "a child of the init:\n" + childView);
+                assertTrue(process.waitFor(10, TimeUnit.SECONDS));
+            } finally {
+                process.destroyForcibly();
+                process.waitFor();
+            }
+            assertNoErrors(daemon);
+        }
+    }
+
+    /**
+     * The same container, its init's live thread moved alone to another cgroup and the cgroup the zombie leader is
+     * left in removed: the container sees the cgroup its processes are in.
+     */
+    @Test
+    void aContainerWhoseInitsLeaderIsLeftInARemovedCgroupSeesTheCgroupItsThreadsAreIn() throws Exception {
+        Assumptions.assumeTrue(Host.hasCommand("unshare"), "needs unshare (util-linux)");
+        Assumptions.assumeFalse(TestCgroup.pureV2(), "cgroup v2 moves single threads only in threaded cgroups, "
+                + "which have no memory controller");
+        Path threads = compileThreads();
+        try (TestCgroup removed = TestCgroup.create(128 * MIB, allCpus());
+             TestCgroup kept = TestCgroup.create(256 * MIB, allCpus())) {
+            String meminfo = daemon.file("proc/meminfo").toString();
+            Process process = new ProcessBuilder(removed.wrap(List.of("unshare", "--pid", "--fork", "--mount-proc",
+                    threads.toString(), "leader-exits-fork", meminfo))).redirectErrorStream(true).start();
+            try (BufferedReader out = process.inputReader(); OutputStream in = process.getOutputStream()) {
+                assertEquals("ready 2 Z", out.readLine());
+                long init = process.toHandle().children().findFirst().orElseThrow().pid();
+                moveProcess(process.pid(), kept); // unshare, waiting for the init
+                try (var tasks = Files.list(Path.of("/proc/" + init + "/task"))) {
+                    for (Path task : tasks.toList()) {
+                        if (task.getFileName().toString().equals(Long.toString(init))) continue;
+                        for (Path dir : kept.dirs) Files.writeString(dir.resolve("tasks"), task.getFileName().toString());
+                    }
+                }
+                removed.close();
+                for (Path dir : removed.dirs) assertFalse(Files.exists(dir), dir + " was not removed (a zombie is left in it)");
+                in.write("go\n".getBytes(StandardCharsets.UTF_8));
+                in.flush();
+                assertEquals("thread 2", out.readLine());
+                String threadView = untilEnd(out);
+                assertTrue(out.readLine().startsWith("child "));
+                String childView = untilEnd(out);
+                assertEquals(262144, kb(threadView, "MemTotal"), "the init's live thread:\n" + threadView);
+                assertEquals(262144, kb(childView, "MemTotal"), "its child:\n" + childView);
                 assertTrue(process.waitFor(10, TimeUnit.SECONDS));
             } finally {
                 process.destroyForcibly();
