@@ -312,6 +312,56 @@ class CallerEdgesIT {
         }
     }
 
+    /**
+     * A cgroup removed and made again at the same path (a restarted LXC container, a `docker restart`, a systemd
+     * service): its /proc/stat starts again from the new cgroup's CPU time, not from the old one's, which the
+     * numbers kept monotonic between reads must not carry over.
+     */
+    @Test
+    void aCgroupMadeAgainAtTheSamePathStartsItsStatAfresh() throws Exception {
+        TestCgroup cgroup = TestCgroup.create(256 * MIB, allCpus());
+        try {
+            String stat = daemon.file("proc/stat").toString();
+            String burn = "i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done; cat \"$1\"";
+            long before = busyTicks(cgroup.run("sh", "-c", burn, "sh", stat));
+            assertTrue(before >= 20, "the cgroup used " + before + " ticks of CPU: too few to tell");
+            cgroup.close();
+            for (Path dir : cgroup.dirs) assertFalse(Files.exists(dir), dir + " was not removed");
+            remake(cgroup, 256 * MIB);
+            Thread.sleep(250); // past the snapshot cache's 100 ms, which keys a file by the cgroup's path
+            long after = busyTicks(cgroup.run("cat", stat));
+            System.out.println("CallerEdgesIT: a cgroup made again at its path: " + before + " ticks busy before, "
+                    + after + " after");
+            assertTrue(after < before / 2, "the new cgroup's /proc/stat shows " + after + " busy ticks, the removed one's "
+                    + before);
+        } finally {
+            cgroup.close();
+        }
+        assertNoErrors(daemon);
+    }
+
+    /** user + nice + system of /proc/stat's "cpu" line. */
+    private static long busyTicks(String stat) {
+        String[] cpu = stat.lines().filter(l -> l.startsWith("cpu ")).findFirst().orElseThrow().trim().split("\\s+");
+        return Long.parseLong(cpu[1]) + Long.parseLong(cpu[2]) + Long.parseLong(cpu[3]);
+    }
+
+    /** Makes a removed test cgroup's directories again, with the same memory limit and all CPUs. */
+    private static void remake(TestCgroup cgroup, long memoryLimit) throws IOException {
+        for (Path dir : cgroup.dirs) {
+            Files.createDirectory(dir);
+            if (Files.exists(dir.resolve("cpuset.mems"))) {
+                String mems = cgroup.v2 ? null : Files.readString(dir.getParent().resolve("cpuset.mems")).strip();
+                if (mems != null) Files.writeString(dir.resolve("cpuset.mems"), mems);
+                Files.writeString(dir.resolve("cpuset.cpus"), allCpus());
+            }
+            if (Files.exists(dir.resolve("memory.limit_in_bytes"))) {
+                Files.writeString(dir.resolve("memory.limit_in_bytes"), Long.toString(memoryLimit));
+            }
+            if (Files.exists(dir.resolve("memory.max"))) Files.writeString(dir.resolve("memory.max"), Long.toString(memoryLimit));
+        }
+    }
+
     // ---- 4: a pid namespace whose init died, and a new one after it ----
 
     @Test
