@@ -33,7 +33,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * is in then, and every read of that open file shows that one rendering (a move or a removed cgroup afterwards
  * changes nothing in it); a later open sees the new cgroup once the caller cache's and the snapshot cache's times
  * to live (100 ms each by default) are over; the view is that of the calling thread's own cgroup
- * (/proc/TID/cgroup), since FUSE names the calling thread.
+ * (/proc/TID/cgroup), since FUSE names the calling thread; a container's view is its init's cgroup, through a live
+ * thread of the init when its main thread has exited; a cgroup made again at a removed one's path starts afresh.
  */
 class CallerEdgesIT {
     static final long MIB = 1024 * 1024;
@@ -203,7 +204,14 @@ class CallerEdgesIT {
                     String file = i % 4 == 0 ? meminfo : uptime;
                     readers.add(new ProcessBuilder(cgroup.wrap(List.of("cat", file))).redirectErrorStream(true).start());
                 }
-                Thread.sleep(300);
+                // until every reader waits for its request's answer (fs/fuse's request_wait_answer), at most 10 s
+                List<String> waits = new ArrayList<>();
+                for (long end = System.nanoTime() + 10_000_000_000L; System.nanoTime() < end; Thread.sleep(50)) {
+                    waits.clear();
+                    for (Process reader : readers) waits.add(Files.readString(Path.of("/proc/" + reader.pid() + "/wchan")));
+                    if (waits.stream().allMatch("request_wait_answer"::equals)) break;
+                }
+                assertTrue(waits.stream().allMatch("request_wait_answer"::equals), "readers wait in " + waits);
                 for (int i = 1; i < readers.size(); i += 2) readers.get(i).destroyForcibly();
                 for (int i = 1; i < readers.size(); i += 2) {
                     assertTrue(readers.get(i).waitFor(10, TimeUnit.SECONDS), "a reader killed mid-open did not exit");
