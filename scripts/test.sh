@@ -7,7 +7,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 find_jdk
-apt_install maven fuse3 libfuse3-dev lxcfs util-linux procps docker.io busybox-static ncurses-base systemd openssl; command -v kubectl >/dev/null || apt_install kubernetes-client # kubectl: the Kubernetes manifest test
+apt_install maven fuse3 libfuse3-dev lxcfs util-linux procps docker.io busybox-static ncurses-base systemd openssl gcc; command -v kubectl >/dev/null || apt_install kubernetes-client # gcc: CallerEdgesIT's threaded reader; kubectl: the Kubernetes manifest test
 cd "$PROCLENS_ROOT"
 
 cleanup() { # whatever a failed or interrupted test left mounted; keeps the script's exit status

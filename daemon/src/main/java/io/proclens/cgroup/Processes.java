@@ -30,6 +30,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * search and store the same answer, which is harmless. Entries of dead namespaces are dropped by {@link #prune()},
  * which a miss calls once the cache holds more than {@value #MAX_CACHED_NAMESPACES} namespaces.
  *
+ * <p>The cgroup is the init's, but while the init's main thread is exiting or a zombie (another of its threads runs
+ * on as the reaper) the kernel shows the root of every v1 hierarchy for it: then a live thread's is taken.
+ *
  * <p>Needs {@code NSpid} in {@code /proc/PID/status} (Linux 4.1 and later) to recognise a namespace's init.
  */
 public final class Processes {
@@ -92,13 +95,61 @@ public final class Processes {
             return new Caller(pid, pid, false, start, cgroupText(pid, pid));
         }
         Reaper reaper = reapers.get(namespace);
-        if (reaper == null || !isCurrent(reaper, namespace)) {
+        // The cgroup read before the stat: a stat that still shows the same init, not exiting, vouches for it.
+        String cgroup = reaper == null ? null : readQuietly(pidDir(reaper.pid()).resolve("cgroup"));
+        String stat = reaper == null ? null : currentStat(reaper, namespace);
+        if (stat == null) {
             if (reaper != null) reapers.remove(namespace, reaper);
             reaper = findReaper(pid, namespace);
             reapers.put(namespace, reaper);
             if (reapers.size() > maxCachedNamespaces) prune();
+            cgroup = readQuietly(pidDir(reaper.pid()).resolve("cgroup"));
+            stat = currentStat(reaper, namespace);
+            if (stat == null) throw new NoSuchProcessException(pid, "init " + reaper.pid() + " of " + namespace + " exited");
         }
-        return new Caller(pid, reaper.pid(), true, reaper.startTicks(), cgroupText(pid, reaper.pid()));
+        if (cgroup == null || exiting(stat, pidDir(reaper.pid()).resolve("stat"))) cgroup = liveThreadCgroup(pid, reaper.pid());
+        return new Caller(pid, reaper.pid(), true, reaper.startTicks(), cgroup);
+    }
+
+    /** PF_EXITING in {@code /proc/PID/stat}'s flags (field 9): set from the start of the task's exit on. */
+    private static final long PF_EXITING = 0x4;
+
+    /**
+     * The cgroup text of a live thread of {@code init}, whose main thread is exiting or exited: an exiting task's
+     * /proc/PID/cgroup names the root of every v1 hierarchy, while the init lives on in its other threads (the
+     * kernel makes one of them the namespace's reaper) and its namespace's processes stay in their cgroup. The
+     * caller's own when no thread is left (the namespace is being torn down).
+     */
+    private String liveThreadCgroup(int caller, int init) {
+        try (DirectoryStream<Path> threads = Files.newDirectoryStream(pidDir(init).resolve("task"))) {
+            for (Path thread : threads) {
+                if (liveStat(thread) == null) continue;
+                String cgroup = readQuietly(thread.resolve("cgroup"));
+                if (cgroup != null && liveStat(thread) != null) return cgroup; // not exiting yet after the read
+            }
+        } catch (IOException | DirectoryIteratorException e) {
+            // the init is gone: the caller's own below
+        }
+        return cgroupText(caller, caller);
+    }
+
+    /** A thread's stat text while it is not exiting; null if it is, or is gone. */
+    private static String liveStat(Path thread) {
+        String stat = readQuietly(thread.resolve("stat"));
+        try {
+            return stat == null || exiting(stat, thread.resolve("stat")) ? null : stat;
+        } catch (CgroupException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Whether a {@code /proc/PID/stat} text has PF_EXITING in its flags (field 9).
+     *
+     * @throws CgroupException MALFORMED if there is no ')' or too few fields, or the field is not a counter
+     */
+    static boolean exiting(String stat, Path file) {
+        return (statField(stat, 9, file) & PF_EXITING) != 0;
     }
 
     /** The text of the pid namespace link of a process ("pid:[4026531836]"). */
@@ -132,12 +183,17 @@ public final class Processes {
      * @throws CgroupException MALFORMED if there is no ')' or too few fields, or the field is not a counter
      */
     static long parseStartTicks(String stat, Path file) {
+        return statField(stat, 22, file);
+    }
+
+    /** Numeric field {@code number} (counted from 1, as in proc(5); 4 or more) of a stat text. */
+    private static long statField(String stat, int number, Path file) {
         int close = stat.lastIndexOf(')');
         if (close < 0) throw CgroupFiles.malformed(file, stat, "no ')' after the command name");
         String[] fields = stat.substring(close + 1).strip().split(" ");
-        // fields[0] is field 3 (state), so field 22 is fields[19]
-        if (fields.length < 20) throw CgroupFiles.malformed(file, stat, "fewer than 22 fields");
-        return CgroupFiles.parseCounter(fields[19], file);
+        // fields[0] is field 3 (state)
+        if (fields.length < number - 2) throw CgroupFiles.malformed(file, stat, "fewer than " + number + " fields");
+        return CgroupFiles.parseCounter(fields[number - 3], file);
     }
 
     /** The last entry of the NSpid line of a status text (the pid in the innermost namespace), or -1 if none. */
@@ -167,13 +223,18 @@ public final class Processes {
     }
 
     private boolean isCurrent(Reaper reaper, String namespace) {
-        if (!namespace.equals(readLinkQuietly(pidDir(reaper.pid()).resolve("ns/pid")))) return false;
+        return currentStat(reaper, namespace) != null;
+    }
+
+    /** The init's stat text while it is still the process cached as {@code namespace}'s init; else null. */
+    private String currentStat(Reaper reaper, String namespace) {
+        if (!namespace.equals(readLinkQuietly(pidDir(reaper.pid()).resolve("ns/pid")))) return null;
         String stat = readQuietly(pidDir(reaper.pid()).resolve("stat"));
-        if (stat == null) return false;
+        if (stat == null) return null;
         try {
-            return parseStartTicks(stat, pidDir(reaper.pid()).resolve("stat")) == reaper.startTicks();
+            return parseStartTicks(stat, pidDir(reaper.pid()).resolve("stat")) == reaper.startTicks() ? stat : null;
         } catch (CgroupException e) {
-            return false;
+            return null;
         }
     }
 

@@ -108,6 +108,39 @@ class ProcessesTest {
         assertEquals(8888, processes.caller(300).reaperStartTicks());
     }
 
+    /** Makes 200, container A's init, a leader that exited (a zombie, PF_EXITING) with {@code threads} running on. */
+    private void initsMainThreadExited(int... threads) {
+        String live = Fixtures.read(proc.resolve("200/stat"));
+        String zombie = live.replace(") S 150 200 200 0 -1 4194560 ", ") Z 150 200 200 0 -1 4194564 ");
+        Fixtures.write(proc.resolve("200/stat"), zombie);
+        Fixtures.write(proc.resolve("200/cgroup"), HOST_CGROUP.replaceAll(":/[^\n]*", ":/")); // what the kernel shows
+        Fixtures.write(proc.resolve("200/task/200/stat"), zombie);
+        Fixtures.write(proc.resolve("200/task/200/cgroup"), HOST_CGROUP.replaceAll(":/[^\n]*", ":/"));
+        for (int tid : threads) {
+            Fixtures.write(proc.resolve("200/task/" + tid + "/stat"), live.replace("200 (", tid + " ("));
+            Fixtures.write(proc.resolve("200/task/" + tid + "/cgroup"), containerCgroup("aaaa"));
+        }
+    }
+
+    @Test
+    void anInitWhoseMainThreadExitedStandsForItsCgroupThroughALiveThread() {
+        initsMainThreadExited(202, 203);
+        Fixtures.write(proc.resolve("200/task/202/stat"), Fixtures.read(proc.resolve("200/task/202/stat"))
+                .replace(" 4194560 ", " 4194564 ")); // 202 is exiting too: its cgroup would be the roots' as well
+        Fixtures.write(proc.resolve("200/task/202/cgroup"), Fixtures.read(proc.resolve("200/cgroup")));
+
+        assertEquals(new Caller(201, 200, true, 5000, containerCgroup("aaaa")), processes.caller(201));
+        assertEquals(new Caller(300, 200, true, 5000, containerCgroup("aaaa")), processes.caller(300), "cached init");
+    }
+
+    @Test
+    void anInitWithNoLiveThreadLeftGivesTheCallersOwnCgroup() {
+        initsMainThreadExited();
+        Fixtures.write(proc.resolve("201/cgroup"), containerCgroup("aaaa/worker"));
+
+        assertEquals(new Caller(201, 200, true, 5000, containerCgroup("aaaa/worker")), processes.caller(201));
+    }
+
     @Test
     void pruneDropsDeadNamespaces() {
         processes.caller(300);

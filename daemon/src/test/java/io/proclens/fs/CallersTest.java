@@ -1,6 +1,7 @@
 package io.proclens.fs;
 
 import io.proclens.cgroup.CgroupLayout;
+import io.proclens.cgroup.NoSuchProcessException;
 import io.proclens.cgroup.Processes;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -12,6 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** The pid cache: reused for the same process, never for another process that got the same pid. */
 class CallersTest {
@@ -95,6 +97,26 @@ class CallersTest {
         assertEquals("a", cgroupOf(100));
         assertEquals(116, callers.resolve(116).pid());
         assertEquals(1, callers.size());
+    }
+
+    @Test
+    void aPidThatDoesNotExistOrVanishedIsNotResolvableAndLeavesTheOthersAlone() throws Exception {
+        assertThrows(NoSuchProcessException.class, () -> callers.resolve(4242));
+        assertThrows(NoSuchProcessException.class, () -> callers.resolve(0));
+        Callers.Resolved cached = callers.resolve(100);
+        process(101, 6000, "/b");
+        callers.resolve(101);
+        deleteTree(root.resolve("proc/101")); // exited after it was cached
+        assertThrows(NoSuchProcessException.class, () -> callers.resolve(101));
+        assertSame(cached, callers.resolve(100));
+        process(101, 8000, "/a"); // and its pid is taken again
+        assertEquals("a", cgroupOf(101));
+    }
+
+    private static void deleteTree(Path dir) throws java.io.IOException {
+        try (var walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+        }
     }
 
     @Test
