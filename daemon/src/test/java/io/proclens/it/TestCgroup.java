@@ -137,21 +137,40 @@ final class TestCgroup implements AutoCloseable {
         return result.output();
     }
 
+    /**
+     * Removes the cgroup: rmdir fails while a member is still exiting, so it waits; members left after a second (a
+     * reader the test forgot) are killed. A cgroup that cannot be removed in 10 s fails the test, never silently
+     * stays (45 empty ones had piled up on a machine when this gave up quietly after a second).
+     */
     @Override
     public void close() throws IOException {
         for (Path dir : dirs.reversed()) {
-            for (int attempt = 0; attempt < 50 && Files.exists(dir); attempt++) {
+            IOException last = null;
+            for (int attempt = 0; attempt < 500 && Files.exists(dir); attempt++) {
                 try {
-                    Files.delete(dir); // rmdir: fails while a member is still exiting
+                    Files.delete(dir);
                 } catch (IOException e) {
+                    last = e;
+                    if (attempt == 50) killMembers(dir);
                     try {
                         Thread.sleep(20);
                     } catch (InterruptedException interrupted) {
                         Thread.currentThread().interrupt();
-                        return;
+                        throw new IOException("interrupted while removing " + dir, e);
                     }
                 }
             }
+            if (Files.exists(dir)) throw new IOException("could not remove the test cgroup " + dir, last);
+        }
+    }
+
+    private static void killMembers(Path dir) {
+        try {
+            for (String pid : Files.readAllLines(dir.resolve("cgroup.procs"))) {
+                ProcessHandle.of(Long.parseLong(pid.strip())).ifPresent(ProcessHandle::destroyForcibly);
+            }
+        } catch (IOException | NumberFormatException e) {
+            // gone meanwhile, or a child cgroup holds them: the next rmdir says
         }
     }
 }
