@@ -1,13 +1,12 @@
 package io.proclens.handover;
 
+import io.proclens.sys.CallFailed;
+import io.proclens.sys.Libc;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -16,7 +15,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 /**
  * The few libc calls the hand-over needs and the JDK does not offer: unix sockets that carry file descriptors
  * (SCM_RIGHTS), and plain read/write/close of a descriptor number. Hand-written downcalls through the C library the
- * JVM already links (no generated bindings: libfuse's header declares none of these). Every call captures errno.
+ * JVM already links (see {@link Libc}). Every call captures errno; a failure is a {@link CallFailed}.
  */
 final class Posix {
     static final int AF_UNIX = 1;
@@ -26,11 +25,6 @@ final class Posix {
     static final int SCM_RIGHTS = 1;
     static final int MSG_CMSG_CLOEXEC = 0x40000000;
     static final int SHUT_RDWR = 2;
-    static final int EINTR = 4;
-
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
 
     private static final MethodHandle SOCKET = call("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle BIND = call("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
@@ -43,119 +37,96 @@ final class Posix {
     private static final MethodHandle CLOSE = call("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle READ = call("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
     private static final MethodHandle WRITE = call("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
-    private static final MethodHandle STRERROR = LINKER.downcallHandle(LINKER.defaultLookup().find("strerror").orElseThrow(),
-            FunctionDescriptor.of(ADDRESS, JAVA_INT));
 
     private Posix() {
     }
 
     private static MethodHandle call(String name, FunctionDescriptor descriptor) {
-        return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(), descriptor,
-                Linker.Option.captureCallState("errno"));
+        return Libc.withErrno(name, descriptor);
     }
 
-    /** A failed call: its name and errno. */
-    static final class Failure extends java.io.IOException {
-        final int errno;
-
-        Failure(String call, int errno) {
-            super(call + ": " + describe(errno));
-            this.errno = errno;
-        }
+    private static long check(String name, long result, MemorySegment state) throws CallFailed {
+        return Libc.check(name, result, state);
     }
 
-    static String describe(int errno) {
-        try {
-            return ((MemorySegment) STRERROR.invokeExact(errno)).reinterpret(256).getString(0) + " (errno " + errno + ")";
-        } catch (Throwable t) {
-            return "errno " + errno;
-        }
-    }
-
-    /** The result of one captured call: its value, and errno when the value says it failed. */
-    private static long check(String name, long result, MemorySegment state) throws Failure {
-        if (result >= 0) return result;
-        throw new Failure(name, (int) ERRNO.get(state, 0L));
-    }
-
-    static int socket(int domain, int type) throws Failure {
+    static int socket(int domain, int type) throws CallFailed {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE);
+            MemorySegment state = Libc.callState(arena);
             return (int) check("socket", (int) SOCKET.invokeExact(state, domain, type, 0), state);
-        } catch (Failure f) {
+        } catch (CallFailed f) {
             throw f;
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
     }
 
-    static void bind(int fd, MemorySegment address) throws Failure {
+    static void bind(int fd, MemorySegment address) throws CallFailed {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE);
+            MemorySegment state = Libc.callState(arena);
             check("bind", (int) BIND.invokeExact(state, fd, address, (int) address.byteSize()), state);
-        } catch (Failure f) {
+        } catch (CallFailed f) {
             throw f;
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
     }
 
-    static void listen(int fd, int backlog) throws Failure {
+    static void listen(int fd, int backlog) throws CallFailed {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE);
+            MemorySegment state = Libc.callState(arena);
             check("listen", (int) LISTEN.invokeExact(state, fd, backlog), state);
-        } catch (Failure f) {
+        } catch (CallFailed f) {
             throw f;
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
     }
 
-    static int accept(int fd) throws Failure {
+    static int accept(int fd) throws CallFailed {
         while (true) {
             try (Arena arena = Arena.ofConfined()) {
-                MemorySegment state = arena.allocate(CAPTURE);
+                MemorySegment state = Libc.callState(arena);
                 return (int) check("accept4", (int) ACCEPT4.invokeExact(state, fd, MemorySegment.NULL,
                         MemorySegment.NULL, SOCK_CLOEXEC), state);
-            } catch (Failure f) {
-                if (f.errno != EINTR) throw f;
+            } catch (CallFailed f) {
+                if (f.errno() != Libc.EINTR) throw f;
             } catch (Throwable t) {
                 throw new IllegalStateException(t);
             }
         }
     }
 
-    static void connect(int fd, MemorySegment address) throws Failure {
+    static void connect(int fd, MemorySegment address) throws CallFailed {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE);
+            MemorySegment state = Libc.callState(arena);
             check("connect", (int) CONNECT.invokeExact(state, fd, address, (int) address.byteSize()), state);
-        } catch (Failure f) {
+        } catch (CallFailed f) {
             throw f;
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
     }
 
-    static long sendmsg(int fd, MemorySegment msghdr) throws Failure {
+    static long sendmsg(int fd, MemorySegment msghdr) throws CallFailed {
         while (true) {
             try (Arena arena = Arena.ofConfined()) {
-                MemorySegment state = arena.allocate(CAPTURE);
+                MemorySegment state = Libc.callState(arena);
                 return check("sendmsg", (long) SENDMSG.invokeExact(state, fd, msghdr, 0), state);
-            } catch (Failure f) {
-                if (f.errno != EINTR) throw f;
+            } catch (CallFailed f) {
+                if (f.errno() != Libc.EINTR) throw f;
             } catch (Throwable t) {
                 throw new IllegalStateException(t);
             }
         }
     }
 
-    static long recvmsg(int fd, MemorySegment msghdr) throws Failure {
+    static long recvmsg(int fd, MemorySegment msghdr) throws CallFailed {
         while (true) {
             try (Arena arena = Arena.ofConfined()) {
-                MemorySegment state = arena.allocate(CAPTURE);
+                MemorySegment state = Libc.callState(arena);
                 return check("recvmsg", (long) RECVMSG.invokeExact(state, fd, msghdr, MSG_CMSG_CLOEXEC), state);
-            } catch (Failure f) {
-                if (f.errno != EINTR) throw f;
+            } catch (CallFailed f) {
+                if (f.errno() != Libc.EINTR) throw f;
             } catch (Throwable t) {
                 throw new IllegalStateException(t);
             }
@@ -165,7 +136,7 @@ final class Posix {
     /** Wakes a thread blocked in accept or recvmsg on {@code fd}: close alone would not. */
     static void shutdown(int fd) {
         try (Arena arena = Arena.ofConfined()) {
-            int ignored = (int) SHUTDOWN.invokeExact(arena.allocate(CAPTURE), fd, SHUT_RDWR);
+            int ignored = (int) SHUTDOWN.invokeExact(Libc.callState(arena), fd, SHUT_RDWR);
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
@@ -174,32 +145,32 @@ final class Posix {
     static void close(int fd) {
         if (fd < 0) return;
         try (Arena arena = Arena.ofConfined()) {
-            int ignored = (int) CLOSE.invokeExact(arena.allocate(CAPTURE), fd);
+            int ignored = (int) CLOSE.invokeExact(Libc.callState(arena), fd);
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
     }
 
-    static long read(int fd, MemorySegment buffer) throws Failure {
+    static long read(int fd, MemorySegment buffer) throws CallFailed {
         while (true) {
             try (Arena arena = Arena.ofConfined()) {
-                MemorySegment state = arena.allocate(CAPTURE);
+                MemorySegment state = Libc.callState(arena);
                 return check("read", (long) READ.invokeExact(state, fd, buffer, buffer.byteSize()), state);
-            } catch (Failure f) {
-                if (f.errno != EINTR) throw f;
+            } catch (CallFailed f) {
+                if (f.errno() != Libc.EINTR) throw f;
             } catch (Throwable t) {
                 throw new IllegalStateException(t);
             }
         }
     }
 
-    static long write(int fd, MemorySegment bytes) throws Failure {
+    static long write(int fd, MemorySegment bytes) throws CallFailed {
         while (true) {
             try (Arena arena = Arena.ofConfined()) {
-                MemorySegment state = arena.allocate(CAPTURE);
+                MemorySegment state = Libc.callState(arena);
                 return check("write", (long) WRITE.invokeExact(state, fd, bytes, bytes.byteSize()), state);
-            } catch (Failure f) {
-                if (f.errno != EINTR) throw f;
+            } catch (CallFailed f) {
+                if (f.errno() != Libc.EINTR) throw f;
             } catch (Throwable t) {
                 throw new IllegalStateException(t);
             }

@@ -368,7 +368,7 @@ public final class Supervisor {
     private void resend() {
         try {
             FuseDevice.resend(device.fd());
-        } catch (Posix.Failure e) {
+        } catch (io.proclens.sys.CallFailed e) {
             if (!resendRefused) {
                 LOG.warning("the kernel refused FUSE_NOTIFY_RESEND (" + e.getMessage() + "; Linux before 6.9):"
                         + " requests a dead worker had read stay unanswered until their reader is killed");

@@ -87,7 +87,7 @@ public final class WorkerLink implements AutoCloseable {
             if (answer == null) throw new IOException("the holder closed the connection without an answer");
             if (answer.kind() != Message.Kind.DONE) throw new IOException(answer.text());
             return answer.text();
-        } catch (Posix.Failure e) {
+        } catch (io.proclens.sys.CallFailed e) {
             throw new IOException("no proclens holder at " + socket + " (" + e.getMessage() + ")");
         }
     }

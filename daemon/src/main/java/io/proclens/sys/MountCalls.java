@@ -4,10 +4,8 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -16,7 +14,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 /**
  * The calls that move a mount into another mount namespace: the new mount API (open_tree, move_mount,
  * mount_setattr, through syscall(2) since glibc 2.36 has no wrappers for them), setns, unshare, umount2, chroot.
- * Every failure is an IOException naming the call, the path and errno's text.
+ * Every failure is a {@link CallFailed} naming the call, the path and errno's text.
  */
 public final class MountCalls {
     /** The new mount API's numbers are the same on every architecture but alpha (x86-64 and arm64 included). */
@@ -42,73 +40,25 @@ public final class MountCalls {
     public static final long MOUNT_ATTR_NODEV = 0x4;
     public static final long MOUNT_ATTR_NOEXEC = 0x8;
 
-    private static final int ENOTCONN = 107;
-
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final MemoryLayout CALL_STATE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
-
     // syscall(2) is variadic after the number; every argument is passed as a long, the width the kernel reads.
-    private static final MethodHandle SYSCALL_3 = downcall("syscall", FunctionDescriptor.of(JAVA_LONG,
-            JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(1), CAPTURE_ERRNO);
-    private static final MethodHandle SYSCALL_5 = downcall("syscall", FunctionDescriptor.of(JAVA_LONG,
-            JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(1), CAPTURE_ERRNO);
-    private static final MethodHandle OPEN = downcall("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
-            Linker.Option.firstVariadicArg(2), CAPTURE_ERRNO);
-    private static final MethodHandle CLOSE = downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle UNSHARE = downcall("unshare", FunctionDescriptor.of(JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
-    private static final MethodHandle SETNS = downcall("setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
-    private static final MethodHandle FCHDIR = downcall("fchdir", FunctionDescriptor.of(JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
-    private static final MethodHandle CHROOT = downcall("chroot", FunctionDescriptor.of(JAVA_INT, ADDRESS), CAPTURE_ERRNO);
-    private static final MethodHandle UMOUNT2 = downcall("umount2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
-    private static final MethodHandle STRERROR = downcall("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    private static final MethodHandle SYSCALL_3 = Libc.withErrno("syscall", FunctionDescriptor.of(JAVA_LONG,
+            JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(1));
+    private static final MethodHandle SYSCALL_5 = Libc.withErrno("syscall", FunctionDescriptor.of(JAVA_LONG,
+            JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(1));
+    private static final MethodHandle OPEN = Libc.withErrno("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
+            Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle CLOSE = Libc.downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle UNSHARE = Libc.withErrno("unshare", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle SETNS = Libc.withErrno("setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle FCHDIR = Libc.withErrno("fchdir", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle CHROOT = Libc.withErrno("chroot", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle UMOUNT2 = Libc.withErrno("umount2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
 
     private MountCalls() {
     }
 
-    private static MethodHandle downcall(String name, FunctionDescriptor descriptor, Linker.Option... options) {
-        return LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow(name), descriptor, options);
-    }
-
-    /** A failed call; {@link #errno()} tells why. */
-    public static final class CallFailed extends IOException {
-        private final int errno;
-
-        CallFailed(String call, int errno) {
-            super(call + ": " + describe(errno));
-            this.errno = errno;
-        }
-
-        public int errno() {
-            return errno;
-        }
-
-        /** EINVAL from umount2: nothing (more) is mounted at that path. */
-        public boolean notMounted() {
-            return errno == 22;
-        }
-
-        public boolean notConnected() {
-            return errno == ENOTCONN;
-        }
-    }
-
-    static String describe(int errno) {
-        try {
-            MemorySegment text = (MemorySegment) STRERROR.invokeExact(errno);
-            return text.reinterpret(256).getString(0) + " (errno " + errno + ")";
-        } catch (Throwable t) {
-            return "errno " + errno;
-        }
-    }
-
-    private static int errno(MemorySegment state) {
-        return (int) ERRNO.get(state, 0L);
-    }
-
     private static void check(long result, String call, MemorySegment state) throws CallFailed {
-        if (result < 0) throw new CallFailed(call, errno(state));
+        Libc.check(call, result, state);
     }
 
     /**
@@ -117,7 +67,7 @@ public final class MountCalls {
      */
     public static int openTreeClone(String path) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment state = Libc.callState(arena);
             long fd = (long) SYSCALL_3.invokeExact(state, SYS_OPEN_TREE, (long) AT_FDCWD,
                     arena.allocateFrom(path).address(), (long) (OPEN_TREE_CLONE | O_CLOEXEC));
             check(fd, "open_tree " + path, state);
@@ -136,7 +86,7 @@ public final class MountCalls {
     public static void setAttributes(int treeFd, long set, long clear) throws IOException {
         if (set == 0 && clear == 0) return;
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment state = Libc.callState(arena);
             // struct mount_attr { u64 attr_set, attr_clr, propagation, userns_fd; }: 32 bytes, the size passed.
             MemorySegment attr = arena.allocate(32, 8);
             attr.set(JAVA_LONG, 0, set);
@@ -154,7 +104,7 @@ public final class MountCalls {
     /** move_mount(fd, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH): attaches the mount behind {@code treeFd}. */
     public static void moveMount(int treeFd, String target) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment state = Libc.callState(arena);
             long result = (long) SYSCALL_5.invokeExact(state, SYS_MOVE_MOUNT, (long) treeFd,
                     arena.allocateFrom("").address(), (long) AT_FDCWD, arena.allocateFrom(target).address(),
                     (long) MOVE_MOUNT_F_EMPTY_PATH);
@@ -178,7 +128,7 @@ public final class MountCalls {
 
     private static int open(String path, int flags) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment state = Libc.callState(arena);
             int fd = (int) OPEN.invokeExact(state, arena.allocateFrom(path), flags, 0);
             check(fd, "open " + path, state);
             return fd;
@@ -209,7 +159,7 @@ public final class MountCalls {
     /** setns(fd, CLONE_NEWNS): moves the calling thread into the mount namespace {@code fd}, its root and cwd to that namespace's root. */
     public static void enterMountNamespace(int fd) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment state = Libc.callState(arena);
             int result = (int) SETNS.invokeExact(state, fd, CLONE_NEWNS);
             check(result, "setns(CLONE_NEWNS)", state);
         } catch (IOException | RuntimeException | Error e) {
@@ -223,7 +173,7 @@ public final class MountCalls {
     public static void changeRoot(int directoryFd) throws IOException {
         intCall(FCHDIR, "fchdir", directoryFd);
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment state = Libc.callState(arena);
             int result = (int) CHROOT.invokeExact(state, arena.allocateFrom("."));
             check(result, "chroot", state);
         } catch (IOException | RuntimeException | Error e) {
@@ -236,7 +186,7 @@ public final class MountCalls {
     /** umount2(path, MNT_DETACH): detaches the topmost mount at {@code path}. */
     public static void detach(String path) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment state = Libc.callState(arena);
             int result = (int) UMOUNT2.invokeExact(state, arena.allocateFrom(path), MNT_DETACH);
             check(result, "umount2 " + path, state);
         } catch (IOException | RuntimeException | Error e) {
@@ -248,7 +198,7 @@ public final class MountCalls {
 
     private static void intCall(MethodHandle handle, String call, int argument) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment state = Libc.callState(arena);
             int result = (int) handle.invokeExact(state, argument);
             check(result, call, state);
         } catch (IOException | RuntimeException | Error e) {

@@ -18,21 +18,16 @@ public final class RawFiles {
     /** open(2)'s O_RDONLY | O_CLOEXEC, the same numbers on x86-64 and arm64 Linux. */
     private static final int READ_ONLY_CLOSE_ON_EXEC = 0 | 02000000;
 
-    private static final Linker LINKER = Linker.nativeLinker();
     // open is variadic (the mode follows the flags), so the mode is declared as its first variadic argument.
-    private static final MethodHandle OPEN = downcall("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
+    private static final MethodHandle OPEN = Libc.downcall("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
             Linker.Option.firstVariadicArg(2));
     // pread's buffer is passed as its address, a 64-bit integer like a pointer on the 64-bit ABIs we run on: a
     // short read goes on at an offset into the buffer without a slice object for it.
-    private static final MethodHandle PREAD = downcall("pread",
+    private static final MethodHandle PREAD = Libc.downcall("pread",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG));
-    private static final MethodHandle CLOSE = downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle CLOSE = Libc.downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
 
     private RawFiles() {
-    }
-
-    private static MethodHandle downcall(String name, FunctionDescriptor descriptor, Linker.Option... options) {
-        return LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow(name), descriptor, options);
     }
 
     /**
