@@ -1,12 +1,16 @@
 package io.proclens.mounts;
 
+import io.proclens.cgroup.Processes;
+
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -22,7 +26,8 @@ public final class ProcBinds {
      * The binds of one mount namespace.
      *
      * @param namespace the namespace's id (the inode of /proc/PID/ns/mnt)
-     * @param pid       one process in it, the lowest
+     * @param pid       the process in it that started first (a container's init): the one likeliest to stay while
+     *                  we work in the namespace (the lowest pid may be a short-lived child once pids wrapped)
      * @param cgroup    that process's cgroup as /proc/PID/cgroup gives it (says which container it is)
      */
     public record Namespace(long namespace, int pid, String cgroup, List<MountEntry> binds) {
@@ -42,18 +47,33 @@ public final class ProcBinds {
             for (Path dir : dirs) pids.add(Integer.parseInt(dir.getFileName().toString()));
         }
         pids.sort(null);
-        Set<Long> seen = new HashSet<>();
-        List<Namespace> found = new ArrayList<>();
+        Processes processes = new Processes(proc);
+        Map<Long, Integer> first = new LinkedHashMap<>(); // namespace -> its earliest started process
+        Map<Long, Long> firstStart = new HashMap<>();
         for (int pid : pids) {
-            Path dir = proc.resolve(Integer.toString(pid));
             try {
-                long namespace = namespaceOf(dir);
-                if (namespace == skipNamespace || !seen.add(namespace)) continue;
-                List<MountEntry> binds = MountTable.read(dir.resolve("mountinfo")).entries().stream()
-                        .filter(MountEntry::isProcFuse).toList();
-                if (!binds.isEmpty()) found.add(new Namespace(namespace, pid, cgroupOf(dir), binds));
+                long namespace = namespaceOf(proc.resolve(Integer.toString(pid)));
+                if (namespace == skipNamespace) continue;
+                long start = processes.startTicks(pid);
+                Long best = firstStart.get(namespace);
+                if (best == null || start < best) {
+                    firstStart.put(namespace, start);
+                    first.put(namespace, pid);
+                }
             } catch (IOException | RuntimeException e) {
                 // the process exited, or is a kernel thread without a readable namespace: nothing to see
+            }
+        }
+        List<Namespace> found = new ArrayList<>();
+        for (var entry : first.entrySet()) {
+            int pid = entry.getValue();
+            Path dir = proc.resolve(Integer.toString(pid));
+            try {
+                List<MountEntry> binds = MountTable.read(dir.resolve("mountinfo")).entries().stream()
+                        .filter(MountEntry::isProcFuse).toList();
+                if (!binds.isEmpty()) found.add(new Namespace(entry.getKey(), pid, cgroupOf(dir), binds));
+            } catch (IOException | RuntimeException e) {
+                // it exited meanwhile: its namespace went with it, or the next scan finds another of its processes
             }
         }
         return found;
