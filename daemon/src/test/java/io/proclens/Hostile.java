@@ -101,9 +101,9 @@ public final class Hostile {
             int start = s.lastIndexOf('\n', Math.max(0, i - 1)) + 1;
             int end = s.indexOf('\n', i);
             String line = end < 0 ? s.substring(start) + "\n" : s.substring(start, end + 1);
-            return s.substring(0, start) + line.repeat(n) + s.substring(start);
+            return s.substring(0, start) + line.repeat(Math.min(n, MAX_LENGTH / Math.max(1, line.length()))) + s.substring(start);
         });
-        Arbitrary<UnaryOperator<String>> repeatAll = Arbitraries.integers().between(2, 40).map(n -> s -> s.repeat(n));
+        Arbitrary<UnaryOperator<String>> repeatAll = Arbitraries.integers().between(2, 40).map(n -> s -> s.repeat(Math.min(n, MAX_LENGTH / Math.max(1, s.length()))));
         Arbitrary<Character> special = Arbitraries.frequencyOf(
                 net.jqwik.api.Tuple.of(3, Arbitraries.of('\0', '\n', '\r', ' ', '\t', ':', '/', '\\', '\u00ff', '\u00c3',
                         '\u0080', '-', ')', '(', '=', ',', '.')),
@@ -111,7 +111,7 @@ public final class Hostile {
         Arbitrary<UnaryOperator<String>> binary = Combinators.combine(at, special)
                 .as((f, c) -> s -> s.substring(0, index(s, f)) + c + s.substring(index(s, f)));
         Arbitrary<UnaryOperator<String>> empty = Arbitraries.of(List.<UnaryOperator<String>>of(s -> "", String::strip,
-                s -> s.replace("\n", ""), s -> s.replace(' ', '\t'), s -> s.replace("\n", "\r\n"), s -> s + s));
+                s -> s.replace("\n", ""), s -> s.replace(' ', '\t'), s -> s.replace("\n", "\r\n"), s -> s + s.substring(0, Math.min(s.length(), MAX_LENGTH))));
         return Arbitraries.frequencyOf(
                 net.jqwik.api.Tuple.of(3, truncate), net.jqwik.api.Tuple.of(4, insert),
                 net.jqwik.api.Tuple.of(4, replaceWord), net.jqwik.api.Tuple.of(6, replaceNumber),
@@ -119,6 +119,9 @@ public final class Hostile {
                 net.jqwik.api.Tuple.of(2, repeatLine), net.jqwik.api.Tuple.of(1, repeatAll),
                 net.jqwik.api.Tuple.of(6, binary), net.jqwik.api.Tuple.of(1, empty));
     }
+
+    /** Longest text made (a few times a real file's length, far above any line a parser should keep). */
+    public static final int MAX_LENGTH = 1 << 18;
 
     private static int index(String s, double fraction) {
         return Math.min(s.length(), (int) (fraction * (s.length() + 1)));
@@ -128,7 +131,10 @@ public final class Hostile {
     public static Arbitrary<String> mutated(String... seeds) {
         return Combinators.combine(Arbitraries.of(seeds), mutation().list().ofMaxSize(4)).as((seed, edits) -> {
             String s = seed;
-            for (UnaryOperator<String> edit : edits) s = edit.apply(s);
+            for (UnaryOperator<String> edit : edits) {
+                s = edit.apply(s);
+                if (s.length() > MAX_LENGTH) s = s.substring(0, MAX_LENGTH);
+            }
             return s;
         });
     }
