@@ -66,7 +66,7 @@ class CgroupReaderFuzzTest {
                 "cpu.max", List.of("max 100000\n", "50000 100000\n")));
     }
 
-    @Property(tries = 150)
+    @Property(tries = 100)
     void v1FilesReadSaneOrFailNamingTheCgroup(@ForAll("v1Leaf") Map<String, Optional<String>> leaf,
                                                @ForAll("v1Ancestors") Map<String, Optional<String>> ancestors) {
         try (CgroupTree tree = new CgroupTree(Cgroup.Version.V1, leaf, ancestors)) {
@@ -74,7 +74,7 @@ class CgroupReaderFuzzTest {
         }
     }
 
-    @Property(tries = 150)
+    @Property(tries = 100)
     void v2FilesReadSaneOrFailNamingTheCgroup(@ForAll("v2Leaf") Map<String, Optional<String>> leaf,
                                                @ForAll("v2Ancestors") Map<String, Optional<String>> ancestors) {
         try (CgroupTree tree = new CgroupTree(Cgroup.Version.V2, leaf, ancestors)) {

@@ -58,7 +58,7 @@ class MountEntryFuzzTest {
         throw new AssertionError("MountEntry.parse threw on " + Hostile.shown(line));
     }
 
-    @Property(tries = 300)
+    @Property(tries = 150)
     void aMountinfoFileOfAnyBytesReadsAsSaneEntries(@ForAll("file") String text) {
         Path dir = Hostile.tempDir();
         try {
