@@ -8,6 +8,7 @@ import io.proclens.cgroup.Cgroup.Version;
 import io.proclens.mounts.MountEntry;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -131,7 +132,12 @@ public final class CgroupLayout {
             String fsType = f[dash + 1];
             if (!fsType.equals("cgroup") && !fsType.equals("cgroup2")) continue;
             String hierarchyRoot = MountEntry.unescape(f[3]);
-            Path mountPoint = resolve(root, MountEntry.unescape(f[4]));
+            Path mountPoint;
+            try {
+                mountPoint = resolve(root, MountEntry.unescape(f[4]));
+            } catch (InvalidPathException e) {
+                throw badPath("mountinfo line", line, e);
+            }
             if (fsType.equals("cgroup")) {
                 Set<String> controllers = new LinkedHashSet<>();
                 for (String option : MountEntry.unescape(f[dash + 3]).split(",")) {
@@ -192,7 +198,7 @@ public final class CgroupLayout {
      * whose path cannot be reached through our mounts are absent (see the class comment); an empty text gives a
      * {@link Cgroup} with no controller.
      *
-     * @throws CgroupException MALFORMED on a non-empty line that does not have that shape
+     * @throws CgroupException MALFORMED on a non-empty line that does not have that shape, or whose path is not one
      */
     public Cgroup cgroupOf(String procPidCgroupText) {
         Map<Controller, Location> locations = new EnumMap<>(Controller.class);
@@ -248,8 +254,23 @@ public final class CgroupLayout {
             return null;
         }
         while (relative.startsWith("/")) relative = relative.substring(1);
-        Path dir = relative.isEmpty() ? h.mountPoint() : h.mountPoint().resolve(relative);
+        Path dir;
+        try {
+            dir = relative.isEmpty() ? h.mountPoint() : h.mountPoint().resolve(relative);
+        } catch (InvalidPathException e) {
+            throw badPath("/proc/PID/cgroup path", path, e);
+        }
         return new Location(h.version(), dir, h.mountPoint());
+    }
+
+    /**
+     * Kernel text the JDK cannot make a path of: a NUL byte (an escaped "\\000" in mountinfo), or, where the JVM runs
+     * in the C locale, any char outside ASCII.
+     */
+    private static CgroupException badPath(String what, String text, InvalidPathException e) {
+        String shown = text.length() > 200 ? text.substring(0, 200) + "..." : text;
+        return new CgroupException(CgroupException.Kind.MALFORMED,
+                "bad path in " + what + " (" + e.getReason() + "): '" + shown + "'");
     }
 
     /** Whether {@code candidate} should replace {@code current} as the mount of a hierarchy. */

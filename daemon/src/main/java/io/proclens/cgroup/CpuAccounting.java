@@ -93,7 +93,8 @@ public final class CpuAccounting {
     /** {@code cpuacct.usage_all}: "cpu user system", then "N user system" per CPU. */
     static CpuTimes parseUsageAll(String text, Path file) {
         String[] lines = text.split("\n");
-        if (!Arrays.equals(tokens(lines[0]), new String[] {"cpu", "user", "system"})) {
+        // "\n".split gives no element at all: a file of blank lines has no header either
+        if (lines.length == 0 || !Arrays.equals(tokens(lines[0]), new String[] {"cpu", "user", "system"})) {
             throw malformed(file, text, "no 'cpu user system' header");
         }
         long[] user = new long[0];

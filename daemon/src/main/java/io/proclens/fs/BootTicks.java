@@ -12,6 +12,7 @@ import java.util.function.LongSupplier;
  */
 public final class BootTicks implements LongSupplier {
     static final long NANOS_PER_TICK = 10_000_000L;
+    private static final long MAX_UPTIME_NANOS = 1L << 62;
     /** Boot time on the nanoTime scale; when /proc/uptime cannot be read, "now" stays at 0: nothing is young enough to trust. */
     private final long bootNanos;
     private final boolean known;
@@ -23,7 +24,8 @@ public final class BootTicks implements LongSupplier {
             String first = Files.readString(procRoot.resolve("uptime")).strip().split("\\s+")[0];
             long uptimeNanos = new java.math.BigDecimal(first).movePointRight(9).longValueExact();
             boot = System.nanoTime() - uptimeNanos;
-            ok = uptimeNanos >= 0;
+            // above 2^62 ns (146 years) is no uptime, and "now" (uptime plus the time since) would wrap past 2^63
+            ok = uptimeNanos >= 0 && uptimeNanos < MAX_UPTIME_NANOS;
         } catch (IOException | RuntimeException e) {
             // unknown: see the field's comment
         }

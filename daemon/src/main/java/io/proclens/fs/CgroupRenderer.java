@@ -25,6 +25,7 @@ import io.proclens.view.UptimeView;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -132,7 +133,7 @@ public final class CgroupRenderer implements Renderer, AutoCloseable {
         try {
             resolved = callers.resolve(callerPid);
         } catch (RuntimeException e) {
-            return Snapshots.of(fallBack(file, "caller " + callerPid + " not resolvable", e, hostFile(file)));
+            return snapshot(fallBack(file, "caller " + callerPid + " not resolvable", e, hostFile(file)));
         }
         try {
             return snapshots.getOrRender(snapshotKey(file, resolved, options.get()), cacheTtlNanos, resolved,
@@ -144,7 +145,16 @@ public final class CgroupRenderer implements Renderer, AutoCloseable {
 
     /** Renders a key's snapshot for a caller; one function for all calls, so that a cache hit allocates nothing. */
     private final java.util.function.BiFunction<SnapshotKey, Callers.Resolved, MemorySegment> renderSnapshot =
-            (key, resolved) -> Snapshots.of(renderText(key.file(), resolved.caller(), resolved.cgroup(), key.options()));
+            (key, resolved) -> snapshot(renderText(key.file(), resolved.caller(), resolved.cgroup(), key.options()));
+
+    /**
+     * Host files are read as ISO-8859-1 (one char per byte, never a decoding error) and written back so: bytes that
+     * are not UTF-8 (a swap file's path in /proc/swaps) pass through unchanged instead of failing the read with EIO.
+     * Views add ASCII only.
+     */
+    private static MemorySegment snapshot(String text) {
+        return Snapshots.of(text.getBytes(StandardCharsets.ISO_8859_1));
+    }
 
     /** The caller's key of {@code file}: made once per resolution and options, then reused. */
     private static SnapshotKey snapshotKey(VirtualFile file, Callers.Resolved resolved, Options now) {
@@ -267,7 +277,7 @@ public final class CgroupRenderer implements Renderer, AutoCloseable {
 
     private String hostFile(VirtualFile file) throws FsException {
         try {
-            return Files.readString(resolve(file.hostPath()));
+            return new String(Files.readAllBytes(resolve(file.hostPath())), StandardCharsets.ISO_8859_1);
         } catch (IOException e) {
             throw new FsException(FsException.Failure.IO, file.hostPath() + ": " + e.getMessage());
         }
@@ -275,7 +285,7 @@ public final class CgroupRenderer implements Renderer, AutoCloseable {
 
     private String read(String hostPath) {
         try {
-            return Files.readString(resolve(hostPath));
+            return new String(Files.readAllBytes(resolve(hostPath)), StandardCharsets.ISO_8859_1);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

@@ -33,14 +33,27 @@ public record MountEntry(long major, long minor, String root, String mountPoint,
         if (dash < 0 || dash + 2 >= fields.length) return Optional.empty();
         String device = fields[2];
         int colon = device.indexOf(':');
-        if (colon <= 0) return Optional.empty();
-        try {
-            return Optional.of(new MountEntry(Long.parseLong(device.substring(0, colon)),
-                    Long.parseLong(device.substring(colon + 1)), unescape(fields[3]), unescape(fields[4]),
-                    fields[dash + 1], unescape(fields[dash + 2])));
-        } catch (NumberFormatException e) {
+        long major = deviceNumber(device.substring(0, Math.max(colon, 0)));
+        long minor = colon < 0 ? -1 : deviceNumber(device.substring(colon + 1));
+        String root = unescape(fields[3]);
+        String mountPoint = unescape(fields[4]);
+        // the kernel prints both paths absolute and without NUL (no path has one); an empty or relative one (a
+        // doubled blank) or a NUL ("\000") is no mount line
+        if (major < 0 || minor < 0 || !root.startsWith("/") || !mountPoint.startsWith("/")
+                || root.indexOf('\0') >= 0 || mountPoint.indexOf('\0') >= 0) {
             return Optional.empty();
         }
+        return Optional.of(new MountEntry(major, minor, root, mountPoint, fields[dash + 1], unescape(fields[dash + 2])));
+    }
+
+    /** Decimal digits as the kernel prints a device number (no sign, at most 32 bits), else -1. */
+    private static long deviceNumber(String digits) {
+        if (digits.isEmpty() || digits.length() > 10) return -1;
+        for (int i = 0; i < digits.length(); i++) {
+            if (digits.charAt(i) < '0' || digits.charAt(i) > '9') return -1;
+        }
+        long value = Long.parseLong(digits);
+        return value <= 0xffffffffL ? value : -1;
     }
 
     /**
