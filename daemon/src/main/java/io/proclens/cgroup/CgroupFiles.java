@@ -17,7 +17,7 @@ final class CgroupFiles {
     /** v1 and v2 limits at or above this are "no limit" (v1 prints 9223372036854771712 for "unlimited"). */
     static final long UNLIMITED_THRESHOLD = 1L << 62;
 
-    private static final int SHOWN_CHARS = 40;
+    private static final int SHOWN_CHARS = 200;
 
     private CgroupFiles() {
     }
@@ -104,9 +104,13 @@ final class CgroupFiles {
     }
 
     static CgroupException malformed(Path file, String text, String why) {
+        return new CgroupException(CgroupException.Kind.MALFORMED, file + ": " + why + ": " + quoted(text));
+    }
+
+    /** Kernel text for an error message: quoted, on one line, and short (a hostile line can be 256 KiB). */
+    static String quoted(String text) {
         String shown = text.length() > SHOWN_CHARS ? text.substring(0, SHOWN_CHARS) + "..." : text;
-        return new CgroupException(CgroupException.Kind.MALFORMED,
-                file + ": " + why + ": '" + shown.replace("\n", "\\n") + "'");
+        return "'" + shown.replace("\n", "\\n") + "'";
     }
 
     private static final long NOT_A_NUMBER = -1;

@@ -127,7 +127,7 @@ public final class CgroupLayout {
                 }
             }
             if (f.length < 10 || dash < 0 || f.length < dash + 4) {
-                throw new CgroupException(CgroupException.Kind.MALFORMED, "bad mountinfo line: '" + line + "'");
+                throw new CgroupException(CgroupException.Kind.MALFORMED, "bad mountinfo line: " + CgroupFiles.quoted(line));
             }
             String fsType = f[dash + 1];
             if (!fsType.equals("cgroup") && !fsType.equals("cgroup2")) continue;
@@ -209,7 +209,7 @@ public final class CgroupLayout {
             int second = first < 0 ? -1 : line.indexOf(':', first + 1);
             if (second < 0 || first == 0 || !line.substring(0, first).chars().allMatch(ch -> ch >= '0' && ch <= '9')
                     || second == line.length() - 1 || line.charAt(second + 1) != '/') {
-                throw new CgroupException(CgroupException.Kind.MALFORMED, "bad /proc/PID/cgroup line: '" + line + "'");
+                throw new CgroupException(CgroupException.Kind.MALFORMED, "bad /proc/PID/cgroup line: " + CgroupFiles.quoted(line));
             }
             String id = line.substring(0, first);
             String controllers = line.substring(first + 1, second);
@@ -268,9 +268,8 @@ public final class CgroupLayout {
      * in the C locale, any char outside ASCII.
      */
     private static CgroupException badPath(String what, String text, InvalidPathException e) {
-        String shown = text.length() > 200 ? text.substring(0, 200) + "..." : text;
         return new CgroupException(CgroupException.Kind.MALFORMED,
-                "bad path in " + what + " (" + e.getReason() + "): '" + shown + "'");
+                "bad path in " + what + " (" + e.getReason() + "): " + CgroupFiles.quoted(text));
     }
 
     /** Whether {@code candidate} should replace {@code current} as the mount of a hierarchy. */

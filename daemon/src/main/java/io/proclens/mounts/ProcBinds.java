@@ -84,8 +84,12 @@ public final class ProcBinds {
         String link = Files.readSymbolicLink(dir.resolve("ns/mnt")).toString(); // "mnt:[4026531841]"
         int open = link.indexOf('[');
         int close = link.indexOf(']');
-        if (open < 0 || close < open) throw new IOException("unexpected namespace link " + link);
-        return Long.parseLong(link.substring(open + 1, close));
+        try {
+            if (open >= 0 && close > open) return Long.parseLong(link.substring(open + 1, close));
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new IOException("unexpected namespace link " + link);
     }
 
     /** The memory cgroup on v1 and hybrid layouts (the one a container's limit is on), else the unified one. */
