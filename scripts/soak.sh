@@ -61,10 +61,11 @@ kill_tree() { # PID...: stops them and everything they started
 }
 remove_cgroup_dir() { # DIR: kills its members, then rmdir (retried: a killed member takes a moment to leave)
     local dir=$1 i
+    [ -d "$dir" ] || return 0 # the churn removes its own as it goes
     for i in $(seq 100); do
-        [ -d "$dir" ] || return 0
         xargs -r kill -9 < "$dir/cgroup.procs" 2>/dev/null || true
         rmdir "$dir" 2>/dev/null && return 0
+        [ -d "$dir" ] || return 0
         sleep 0.05
     done
     echo "soak: could not remove cgroup $dir" >&2
