@@ -12,9 +12,9 @@ import java.util.logging.Logger;
 /** The {@code proclens} command. */
 @Command(name = "proclens", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
         description = "Serves a cgroup-aware /proc over FUSE: every container reads its own limits.",
-        subcommands = {MountCommand.class, OptionsCommand.class, CheckCommand.class, RemountCommand.class,
-                DockerFlagsCommand.class, UpgradeCommand.class, WebhookCommand.class, VersionCommand.class,
-                ServeCommand.class})
+        subcommands = {MountCommand.class, OptionsCommand.class, StatsCommand.class, CheckCommand.class,
+                RemountCommand.class, DockerFlagsCommand.class, UpgradeCommand.class, WebhookCommand.class,
+                VersionCommand.class, ServeCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -130,7 +130,7 @@ class MountCommand implements Callable<Integer> {
         }
         afterMount(target, timeout);
         try (renderer; session; ControlServer control = ControlServer.start(ControlServer.socketFor(target), renderer::options,
-                renderer::options)) {
+                renderer::options, served::counts)) {
             stopper.attach(session);
             LOG.info("serving " + target + " (cgroup layout " + layout.mode() + ", " + threads + " threads, libfuse "
                     + Preflight.libfuseVersion().orElse("?") + ", " + renderer.options() + ", " + timeout.description() + ", pid "
@@ -145,6 +145,17 @@ class MountCommand implements Callable<Integer> {
 
     /** The tree a serving process serves, and what it is made of. */
     record Served(CgroupLayout layout, CgroupRenderer renderer, ProcFs fs) {
+        /** What `proclens stats` shows of the serving process; each safe to read while the loop threads serve. */
+        java.util.SequencedMap<String, Long> counts() {
+            java.util.SequencedMap<String, Long> counts = new java.util.LinkedHashMap<>();
+            counts.put("handles", (long) fs.openHandles());
+            counts.put("cache", (long) renderer.cachedSnapshots());
+            counts.put("callers", (long) renderer.cachedCallers());
+            counts.put("stat_floors", (long) renderer.statFloors());
+            counts.put("loadavg_cgroups", (long) renderer.loadavgCgroups());
+            counts.put("fallbacks", renderer.fallbacks());
+            return counts;
+        }
     }
 
     Served served() {

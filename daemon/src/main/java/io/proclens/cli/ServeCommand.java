@@ -103,7 +103,7 @@ final class ServeCommand extends MountCommand {
     private static ControlServer controlServer(Path target, Served served) {
         try {
             return ControlServer.start(ControlServer.socketFor(target), served.renderer()::options,
-                    served.renderer()::options);
+                    served.renderer()::options, served::counts);
         } catch (IOException e) {
             LOG.warning("no control socket: " + e.getMessage());
             return null;

@@ -3,6 +3,10 @@ package io.proclens.control;
 import io.proclens.fs.Options;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -12,6 +16,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import java.util.SequencedMap;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
@@ -19,7 +25,9 @@ import java.util.logging.Logger;
 /**
  * The daemon's end of `proclens options`: a unix socket, readable and writable by root only, that answers one
  * line per connection. "get" answers the options; "set enable-cfs=true ..." changes them, then answers them.
- * A bad request gets "error: ..." and changes nothing.
+ * "stats" answers the daemon's counts and the JVM's memory as NAME=NUMBER pairs (for soak tests and diagnostics);
+ * "stats gc" runs a full collection first, so that heap_after_gc is the live heap now. A bad request gets
+ * "error: ..." and changes nothing.
  */
 public final class ControlServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ControlServer.class.getName());
@@ -30,25 +38,33 @@ public final class ControlServer implements AutoCloseable {
     private final ServerSocketChannel server;
     private final Supplier<Options> current;
     private final Consumer<Options> change;
+    private final Supplier<? extends SequencedMap<String, Long>> counts;
     private final Thread acceptor;
 
-    private ControlServer(Path socket, ServerSocketChannel server, Supplier<Options> current, Consumer<Options> change) {
+    private ControlServer(Path socket, ServerSocketChannel server, Supplier<Options> current, Consumer<Options> change,
+                          Supplier<? extends SequencedMap<String, Long>> counts) {
         this.socket = socket;
         this.server = server;
         this.current = current;
         this.change = change;
+        this.counts = counts;
         this.acceptor = Thread.ofPlatform().daemon().name("control").unstarted(this::serve);
     }
 
-    /** Listens on {@code socket} (replacing a stale one) and serves requests on a thread of its own. */
-    public static ControlServer start(Path socket, Supplier<Options> current, Consumer<Options> change)
-            throws IOException {
+    /**
+     * Listens on {@code socket} (replacing a stale one) and serves requests on a thread of its own.
+     *
+     * @param counts the daemon's counts that "stats" answers, in their order (read on the control thread while
+     *               the loop threads serve: each count must be safe to read from any thread)
+     */
+    public static ControlServer start(Path socket, Supplier<Options> current, Consumer<Options> change,
+                                      Supplier<? extends SequencedMap<String, Long>> counts) throws IOException {
         Files.createDirectories(socket.getParent());
         Files.deleteIfExists(socket); // left by a daemon that was killed
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(socket));
         Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
-        ControlServer control = new ControlServer(socket, server, current, change);
+        ControlServer control = new ControlServer(socket, server, current, change, counts);
         control.acceptor.start();
         return control;
     }
@@ -94,6 +110,8 @@ public final class ControlServer implements AutoCloseable {
         if (request == null) return "error: request longer than " + MAX_REQUEST + " bytes";
         String line = request.strip();
         if (line.equals("get")) return current.get().toString();
+        if (line.equals("stats")) return stats(false);
+        if (line.equals("stats gc")) return stats(true);
         if (line.startsWith("set ")) {
             try {
                 Options changed = OptionChanges.apply(current.get(), line.substring(4));
@@ -104,7 +122,33 @@ public final class ControlServer implements AutoCloseable {
                 return "error: " + e.getMessage();
             }
         }
-        return "error: unknown request '" + line + "' (get, or set NAME=true|false ...)";
+        return "error: unknown request '" + line + "' (get, set NAME=true|false ..., stats, stats gc)";
+    }
+
+    /**
+     * The daemon's counts, then the JVM's: heap after the last collection, heap now, metaspace. (The snapshots'
+     * native memory is in no MXBean, not even the "direct" buffer pool: only the process's RSS shows it.)
+     */
+    private String stats(boolean collectFirst) {
+        if (collectFirst) System.gc(); // a full collection with SerialGC: a few ms for a live set of a few MiB
+        StringBuilder line = new StringBuilder();
+        for (Map.Entry<String, Long> count : counts.get().entrySet()) {
+            line.append(count.getKey()).append('=').append(count.getValue()).append(' ');
+        }
+        long afterGc = 0, used = 0, metaspace = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP) {
+                // Each pool as its last collection left it: an old generation only changes at a full collection.
+                MemoryUsage collected = pool.getCollectionUsage();
+                if (collected != null) afterGc += collected.getUsed();
+                used += pool.getUsage().getUsed();
+            } else if (pool.getName().equals("Metaspace")) {
+                metaspace = pool.getUsage().getUsed();
+            }
+        }
+        line.append("heap_after_gc=").append(afterGc).append(" heap_used=").append(used)
+                .append(" metaspace=").append(metaspace);
+        return line.toString();
     }
 
     @Override

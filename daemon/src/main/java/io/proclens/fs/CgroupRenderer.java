@@ -275,6 +275,27 @@ public final class CgroupRenderer implements Renderer, AutoCloseable {
         return fallbacks.sum();
     }
 
+    /** Rendered snapshots kept now (by file, cgroup and options); for diagnostics. */
+    public int cachedSnapshots() {
+        return snapshots.size();
+    }
+
+    /** Caller resolutions kept now (expired ones too, until their slot is reused); for diagnostics. */
+    public int cachedCallers() {
+        return callers.size();
+    }
+
+    /** Stat fields whose highest shown value is kept now (per cgroup); for diagnostics. */
+    public int statFloors() {
+        return statFloor.size();
+    }
+
+    /** Cgroups whose load averages are sampled now (0 without --enable-loadavg); for diagnostics. */
+    public int loadavgCgroups() {
+        LoadAverages sampler = loadAverages;
+        return sampler == null ? 0 : sampler.tracked();
+    }
+
     private String hostFile(VirtualFile file) throws FsException {
         try {
             return new String(Files.readAllBytes(resolve(file.hostPath())), StandardCharsets.ISO_8859_1);
