@@ -21,6 +21,11 @@ import java.util.function.LongSupplier;
  * <p>Direct-mapped by pid (one slot per pid modulo the capacity, a later pid replaces an earlier one), so a hit
  * allocates nothing: no boxed key, no map node. Thread-safe: slots hold immutable resolutions, read and replaced
  * with volatile accesses; two threads resolving the same pid at once both resolve, and either result is right.
+ *
+ * <p>Bounded in memory, not only in slots: every miss also clears the expired resolutions of the next
+ * {@link #SWEEP} slots (a cursor goes round the table), so resolutions of exited processes do not pile up until
+ * their slot is reused. Without it the soak filled 2 194 of 65 536 slots in 18 minutes, 1-2 KB each, on its way
+ * to more than the worker's heap.
  */
 public final class Callers {
     /** One pid's resolution, valid for the process that started at {@code startTicks} until {@code expiresNanos}. */
@@ -71,6 +76,10 @@ public final class Callers {
     private final LongSupplier nanoClock;
     private final LongSupplier ticksNow;
     private final AtomicReferenceArray<Resolved> byPid;
+    /** How many slots each miss sweeps: the whole table every capacity / SWEEP misses. */
+    static final int SWEEP = 16;
+    /** Where the next sweep starts; racy on purpose: two misses sweeping the same slots is harmless. */
+    private int sweepCursor;
 
     /**
      * @param ttlNanos how long a resolution is kept (0: never kept)
@@ -108,10 +117,23 @@ public final class Callers {
         if (ttlNanos > 0 && processes.startTicks(pid) == start && ticksNow.getAsLong() - start >= 2) {
             byPid.set(slot, fresh);
         }
+        sweepExpired(now);
         return fresh;
     }
 
-    /** How many pids are kept now (expired ones too, until replaced). */
+    /** Clears the expired resolutions among the next {@link #SWEEP} slots. */
+    private void sweepExpired(long now) {
+        int mask = byPid.length() - 1;
+        int from = sweepCursor;
+        sweepCursor = (from + SWEEP) & mask;
+        for (int i = 0; i < SWEEP && i <= mask; i++) {
+            int slot = (from + i) & mask;
+            Resolved kept = byPid.get(slot);
+            if (kept != null && now - kept.expiresNanos >= 0) byPid.compareAndSet(slot, kept, null);
+        }
+    }
+
+    /** How many pids are kept now (expired ones too, until swept or replaced). */
     int size() {
         int kept = 0;
         for (int i = 0; i < byPid.length(); i++) {

@@ -26,6 +26,7 @@ class CallersTest {
 
     private final AtomicLong ticks = new AtomicLong(100_000);
     private Callers callers;
+    private CgroupLayout layout;
 
     @BeforeEach
     void fakeProcAndCgroup2() throws Exception {
@@ -36,7 +37,7 @@ class CallersTest {
         Files.createDirectories(root.resolve("sys/fs/cgroup/b"));
         Files.writeString(root.resolve("sys/fs/cgroup/cgroup.controllers"), "cpuset cpu io memory pids\n");
         process(100, 5000, "/a");
-        CgroupLayout layout = CgroupLayout.parse(
+        layout = CgroupLayout.parse(
                 "30 23 0:26 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime shared:4 - cgroup2 cgroup2 rw\n", root);
         callers = new Callers(new Processes(proc), layout, 100, 16, clock::get, ticks::get);
     }
@@ -117,6 +118,23 @@ class CallersTest {
         try (var walk = Files.walk(dir)) {
             for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
         }
+    }
+
+    @Test
+    void expiredResolutionsAreClearedByLaterMissesNotKeptUntilTheirSlotIsReused() throws Exception {
+        Callers big = new Callers(new Processes(root.resolve("proc")), layout, 100, 1024, clock::get, ticks::get);
+        for (int pid = 300; pid < 364; pid++) {
+            process(pid, 1000 + pid, "/a");
+            big.resolve(pid);
+        }
+        assertEquals(64, big.size());
+        clock.addAndGet(1000); // every one expired: their processes may all have exited
+        process(2000, 1500, "/b");
+        for (int miss = 0; miss < 1024 / Callers.SWEEP; miss++) { // one lap of the sweep
+            big.resolve(2000);
+            clock.addAndGet(1000);
+        }
+        assertEquals(1, big.size(), "only the latest resolution stays");
     }
 
     @Test
