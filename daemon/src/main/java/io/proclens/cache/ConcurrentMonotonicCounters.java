@@ -9,6 +9,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 
 /**
  * Counters that never go down, by key: {@link #advance} stores {@code max(previous, candidate)} and returns it.
@@ -136,6 +137,23 @@ public final class ConcurrentMonotonicCounters {
         if (cell == null) return ABSENT;
         long value = (long) VALUE.getAcquire(cell);
         return value == DEAD ? ABSENT : value;
+    }
+
+    /**
+     * Forgets every key {@code which} accepts, as an eviction does: an advance racing with it either lands before
+     * (and is forgotten with the key) or starts the key afresh from its candidate. For keys that name a thing that
+     * is gone (a removed cgroup's fields), so that they do not wait for the least-recently-used eviction.
+     *
+     * @return how many keys were forgotten
+     */
+    public int forget(Predicate<String> which) {
+        int forgotten = 0;
+        for (Map.Entry<String, Cell> e : cells.entrySet()) {
+            if (!which.test(e.getKey())) continue;
+            VALUE.getAndSet(e.getValue(), DEAD); // from now on no advance can land in this cell
+            if (cells.remove(e.getKey(), e.getValue())) forgotten++;
+        }
+        return forgotten;
     }
 
     /** The number of keys now (a moment's estimate while other threads insert or evict). */

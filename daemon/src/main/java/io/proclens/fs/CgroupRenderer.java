@@ -1,6 +1,5 @@
 package io.proclens.fs;
 
-import io.proclens.cache.ConcurrentMonotonicCounters;
 import io.proclens.cache.ConcurrentSnapshotCache;
 import io.proclens.cgroup.Caller;
 import io.proclens.cgroup.Cgroup;
@@ -60,12 +59,8 @@ public final class CgroupRenderer implements Renderer, AutoCloseable {
     }
     private final long cacheTtlNanos;
     private final Callers callers;
-    /**
-     * The highest value each cgroup's stat fields were shown with: a field never goes down between reads.
-     * Keyed "cgroup key \n directory inode \n line field"; bounded, least recently used evicted (ample for
-     * thousands of cgroups).
-     */
-    private final ConcurrentMonotonicCounters statFloor = new ConcurrentMonotonicCounters(1 << 18);
+    /** The highest value each cgroup's stat fields were shown with: a field never goes down between reads. */
+    private final StatFloors statFloors = new StatFloors();
     private final AtomicReference<Options> options;
     /** Per-cgroup load averages while --enable-loadavg is on, else null. Changed only under the options' lock. */
     private volatile LoadAverages loadAverages;
@@ -190,29 +185,11 @@ public final class CgroupRenderer implements Renderer, AutoCloseable {
                 case PRESSURE_CPU, PRESSURE_IO, PRESSURE_MEMORY -> sources.pressure()
                         .read(cgroup, file.pressureResource()).map(PressureView::render)
                         .orElseGet(() -> fallBack(file, "no PSI file for the cgroup", null, host));
-                case STAT -> {
-                    String floorKey = cgroup.key() + '\n' + instance(cgroup) + '\n';
-                    yield StatView.render(host, cpus(cgroup, now), sources.cpuTimes().times(cgroup).orElse(null),
-                            (field, value) -> statFloor.advance(floorKey + field, value));
-                }
+                case STAT -> StatView.render(host, cpus(cgroup, now), sources.cpuTimes().times(cgroup).orElse(null),
+                        statFloors.of(cgroup));
             };
         } catch (RuntimeException e) {
             return fallBack(file, "cgroup of pid " + caller.reaperPid() + " not readable", e, host);
-        }
-    }
-
-    /**
-     * Which of the cgroups ever made at its path the CPU times are read from: the inode number of its directory
-     * (cgroupfs hands them out without reuse), so that the floor of a removed cgroup never holds down the numbers
-     * of one made again at the same path (a restarted container or service). -1 when unknown.
-     */
-    private static long instance(Cgroup cgroup) {
-        Optional<Cgroup.Location> at = cgroup.cpuacct();
-        if (at.isEmpty()) return -1;
-        try {
-            return (Long) Files.getAttribute(at.get().dir(), "unix:ino");
-        } catch (IOException | RuntimeException e) {
-            return -1;
         }
     }
 
@@ -287,7 +264,7 @@ public final class CgroupRenderer implements Renderer, AutoCloseable {
 
     /** Stat fields whose highest shown value is kept now (per cgroup); for diagnostics. */
     public int statFloors() {
-        return statFloor.size();
+        return statFloors.size();
     }
 
     /** Cgroups whose load averages are sampled now (0 without --enable-loadavg); for diagnostics. */

@@ -40,6 +40,20 @@ class ConcurrentMonotonicCountersTest {
     }
 
     @Test
+    void forgetDropsTheKeysNamedAndOnlyThemAndAForgottenKeyStartsAfresh() {
+        ConcurrentMonotonicCounters c = counters(10);
+        c.advance("#1 cpu0 0", 100);
+        c.advance("#1 cpu 0", 200);
+        c.advance("#2 cpu0 0", 300);
+        assertEquals(2, c.forget(k -> k.startsWith("#1 ")));
+        assertEquals(1, c.size());
+        assertEquals(ConcurrentMonotonicCounters.ABSENT, c.getAcquire("#1 cpu0 0"));
+        assertEquals(300, c.getAcquire("#2 cpu0 0"));
+        assertEquals(5, c.advance("#1 cpu0 0", 5), "a new cgroup's floor, not the removed one's 100");
+        assertEquals(0, c.forget(k -> false));
+    }
+
+    @Test
     void keysAreIndependent() {
         ConcurrentMonotonicCounters c = counters(10);
         c.advance("a", 7);

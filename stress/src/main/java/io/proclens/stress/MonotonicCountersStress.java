@@ -135,4 +135,37 @@ public final class MonotonicCountersStress {
             r.r3 = counters.getAcquire("b");
         }
     }
+
+    @JCStressTest
+    @Description("An advance racing a forget of its key (the cgroup was removed) returns its candidate, and "
+            + "afterwards the key holds that candidate or is gone; never the old value, never the dead marker; a "
+            + "key not named stays.")
+    @Outcome(id = "12, -1, 1", expect = ACCEPTABLE, desc = "the forget came after the advance, or took its dead cell")
+    @Outcome(id = "12, 12, 1", expect = ACCEPTABLE, desc = "the advance came after the forget and started 'a' afresh")
+    @Outcome(expect = FORBIDDEN, desc = "the stale 10 kept, an advance lost into a dead cell, the dead marker seen, or 'b' forgotten")
+    @State
+    public static class AdvanceRacingForget {
+        private final ConcurrentMonotonicCounters counters = new ConcurrentMonotonicCounters(16);
+
+        {
+            counters.advance("a", 10);
+            counters.advance("b", 1);
+        }
+
+        @Actor
+        public void advanceA(JJJ_Result r) {
+            r.r1 = counters.advance("a", 12);
+        }
+
+        @Actor
+        public void forgetA() {
+            counters.forget("a"::equals);
+        }
+
+        @Arbiter
+        public void after(JJJ_Result r) {
+            r.r2 = counters.getAcquire("a");
+            r.r3 = counters.getAcquire("b");
+        }
+    }
 }
