@@ -1,11 +1,8 @@
 package io.proclens.cli;
 
-import io.proclens.control.ControlClient;
-import io.proclens.control.ControlServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,15 +27,7 @@ final class OptionsCommand implements Callable<Integer> {
         if (enableCfs != null) changes.add("enable-cfs=" + enableCfs);
         if (enableLoadavg != null) changes.add("enable-loadavg=" + enableLoadavg);
         if (disableSwap != null) changes.add("disable-swap=" + disableSwap);
-        Path socket = ControlServer.socketFor(mountpoint);
-        String reply;
-        try {
-            reply = ControlClient.send(socket, changes.isEmpty() ? "get" : "set " + String.join(" ", changes));
-        } catch (IOException e) {
-            throw new UserError("no proclens daemon answers for " + mountpoint + " (" + socket + ": "
-                    + e.getMessage() + ")");
-        }
-        if (reply.startsWith("error: ")) throw new UserError(reply.substring("error: ".length()));
+        String reply = DaemonControl.ask(mountpoint, changes.isEmpty() ? "get" : "set " + String.join(" ", changes));
         System.out.println(reply);
         return 0;
     }

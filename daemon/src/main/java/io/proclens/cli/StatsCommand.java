@@ -1,11 +1,8 @@
 package io.proclens.cli;
 
-import io.proclens.control.ControlClient;
-import io.proclens.control.ControlServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -26,15 +23,7 @@ final class StatsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Path socket = ControlServer.socketFor(mountpoint);
-        String reply;
-        try {
-            reply = ControlClient.send(socket, gc ? "stats gc" : "stats");
-        } catch (IOException e) {
-            throw new UserError("no proclens daemon answers for " + mountpoint + " (" + socket + ": "
-                    + e.getMessage() + ")");
-        }
-        if (reply.startsWith("error: ")) throw new UserError(reply.substring("error: ".length()));
+        String reply = DaemonControl.ask(mountpoint, gc ? "stats gc" : "stats");
         System.out.println(reply);
         return 0;
     }

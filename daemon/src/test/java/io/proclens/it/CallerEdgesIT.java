@@ -456,16 +456,7 @@ class CallerEdgesIT {
                 String[] ready = out.readLine().split(" ");
                 assertEquals(List.of("ready", "2", "Z"), List.of(ready), "the init's second thread (pid 2 in the "
                         + "namespace) reads while the init's leader is a zombie");
-                in.write("go\n".getBytes(StandardCharsets.UTF_8));
-                in.flush();
-                assertEquals("thread 2", out.readLine());
-                String threadView = untilEnd(out);
-                String child = out.readLine();
-                assertTrue(child.startsWith("child "), child);
-                String childView = untilEnd(out);
-                assertEquals(262144, kb(threadView, "MemTotal"), "the init's own thread:\n" + threadView);
-                assertEquals(262144, kb(childView, "MemTotal"), "a child of the init:\n" + childView);
-                assertTrue(process.waitFor(10, TimeUnit.SECONDS));
+                assertInitsThreadAndChildSee256MiB(process, out, in);
             } finally {
                 process.destroyForcibly();
                 process.waitFor();
@@ -501,15 +492,7 @@ class CallerEdgesIT {
                 }
                 removed.close();
                 for (Path dir : removed.dirs) assertFalse(Files.exists(dir), dir + " was not removed (a zombie is left in it)");
-                in.write("go\n".getBytes(StandardCharsets.UTF_8));
-                in.flush();
-                assertEquals("thread 2", out.readLine());
-                String threadView = untilEnd(out);
-                assertTrue(out.readLine().startsWith("child "));
-                String childView = untilEnd(out);
-                assertEquals(262144, kb(threadView, "MemTotal"), "the init's live thread:\n" + threadView);
-                assertEquals(262144, kb(childView, "MemTotal"), "its child:\n" + childView);
-                assertTrue(process.waitFor(10, TimeUnit.SECONDS));
+                assertInitsThreadAndChildSee256MiB(process, out, in);
             } finally {
                 process.destroyForcibly();
                 process.waitFor();
@@ -586,6 +569,21 @@ class CallerEdgesIT {
     }
 
     /** Lines up to "END", without it. */
+    /** Lets the init's live thread (pid 2 in the namespace) read, then a child it forks: both see 256 MiB. */
+    private static void assertInitsThreadAndChildSee256MiB(Process process, BufferedReader out, OutputStream in)
+            throws Exception {
+        in.write("go\n".getBytes(StandardCharsets.UTF_8));
+        in.flush();
+        assertEquals("thread 2", out.readLine());
+        String threadView = untilEnd(out);
+        String child = out.readLine();
+        assertTrue(child.startsWith("child "), child);
+        String childView = untilEnd(out);
+        assertEquals(262144, kb(threadView, "MemTotal"), "the init's live thread:\n" + threadView);
+        assertEquals(262144, kb(childView, "MemTotal"), "a child of the init:\n" + childView);
+        assertTrue(process.waitFor(10, TimeUnit.SECONDS));
+    }
+
     private static String untilEnd(BufferedReader out) throws IOException {
         StringBuilder text = new StringBuilder();
         for (String line; (line = out.readLine()) != null && !line.equals("END"); ) text.append(line).append('\n');
