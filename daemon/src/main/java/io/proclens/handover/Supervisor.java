@@ -132,6 +132,10 @@ public final class Supervisor {
             Signal.handle(new Signal(name), s -> post(() -> stop("SIG" + s.getName())));
         }
         Signal.handle(new Signal("HUP"), s -> post(() -> upgrade(null, null)));
+        if (sighupIgnored()) {
+            LOG.warning("SIGHUP is ignored in this process (started under nohup?): the JVM keeps it so, and `kill -HUP`"
+                    + " will not upgrade; use `proclens upgrade`");
+        }
         Thread.ofPlatform().daemon().name("holder-accept").start(this::acceptLoop);
         spawn(jar);
         while (!(stopping && workers.isEmpty())) {
@@ -146,6 +150,18 @@ public final class Supervisor {
         timers.shutdownNow();
         LOG.info("unmounted " + target + ", exiting");
         return 0;
+    }
+
+    /** Bit 1 of SigIgn in /proc/self/status: a parent's ignored SIGHUP, which the JVM never installs a handler over. */
+    public static boolean sighupIgnored() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("SigIgn:")) return (Long.parseUnsignedLong(line.substring(7).strip(), 16) & 1) != 0;
+            }
+        } catch (IOException | NumberFormatException e) {
+            // unknown: say nothing
+        }
+        return false;
     }
 
     private void post(Runnable event) {

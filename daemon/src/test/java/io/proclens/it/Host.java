@@ -30,6 +30,11 @@ final class Host {
         }
     }
 
+    /** Whether this process ignores SIGHUP, as children of nohup do (and so would a daemon it starts). */
+    static boolean ignoresSighup() {
+        return io.proclens.handover.Supervisor.sighupIgnored();
+    }
+
     static boolean hasCommand(String name) {
         for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
             if (Files.isExecutable(Path.of(dir, name))) return true;
