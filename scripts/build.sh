@@ -25,8 +25,8 @@ fi
 train=$(mktemp -d /tmp/proclens-aot.XXXXXX)
 pid=
 cleanup() {
-    [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
-    umount -l "$train/mnt" 2>/dev/null
+    [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true
+    umount -l "$train/mnt" 2>/dev/null || true # already unmounted by its SIGTERM: fine (set -e would exit 32)
     rm -rf "$train"
     return 0
 }
