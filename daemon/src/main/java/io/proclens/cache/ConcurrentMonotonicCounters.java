@@ -149,9 +149,7 @@ public final class ConcurrentMonotonicCounters {
     public int forget(Predicate<String> which) {
         int forgotten = 0;
         for (Map.Entry<String, Cell> e : cells.entrySet()) {
-            if (!which.test(e.getKey())) continue;
-            VALUE.getAndSet(e.getValue(), DEAD); // from now on no advance can land in this cell
-            if (cells.remove(e.getKey(), e.getValue())) forgotten++;
+            if (which.test(e.getKey()) && kill(e.getKey(), e.getValue())) forgotten++;
         }
         return forgotten;
     }
@@ -180,6 +178,12 @@ public final class ConcurrentMonotonicCounters {
     private record Candidate(String key, Cell cell, long lastUsed) {
     }
 
+    /** Evicts one cell: marked dead first, so that from then on no advance can land in it; whether it was removed. */
+    private boolean kill(String key, Cell cell) {
+        VALUE.getAndSet(cell, DEAD);
+        return cells.remove(key, cell);
+    }
+
     private void evictLeastRecentlyUsed() {
         List<Candidate> all = new ArrayList<>(cells.size() + 16);
         for (Map.Entry<String, Cell> e : cells.entrySet()) {
@@ -191,9 +195,7 @@ public final class ConcurrentMonotonicCounters {
         // oldest first; nanoTime may wrap, so compare by difference as System.nanoTime's contract asks
         all.sort((a, b) -> Long.compare(a.lastUsed() - b.lastUsed(), 0));
         for (int i = 0; i < excess; i++) {
-            Candidate victim = all.get(i);
-            VALUE.getAndSet(victim.cell(), DEAD); // from now on no advance can land in this cell
-            cells.remove(victim.key(), victim.cell());
+            kill(all.get(i).key(), all.get(i).cell());
         }
     }
 }

@@ -275,7 +275,7 @@ public final class CgroupRenderer implements Renderer, AutoCloseable {
 
     private String hostFile(VirtualFile file) throws FsException {
         try {
-            return new String(Files.readAllBytes(resolve(file.hostPath())), StandardCharsets.ISO_8859_1);
+            return readHost(file.hostPath());
         } catch (IOException e) {
             throw new FsException(FsException.Failure.IO, file.hostPath() + ": " + e.getMessage());
         }
@@ -283,10 +283,15 @@ public final class CgroupRenderer implements Renderer, AutoCloseable {
 
     private String read(String hostPath) {
         try {
-            return new String(Files.readAllBytes(resolve(hostPath)), StandardCharsets.ISO_8859_1);
+            return readHost(hostPath);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    /** A host file as ISO-8859-1, one char per byte (see {@link #snapshot}). */
+    private String readHost(String hostPath) throws IOException {
+        return new String(Files.readAllBytes(resolve(hostPath)), StandardCharsets.ISO_8859_1);
     }
 
     private Path resolve(String hostPath) {

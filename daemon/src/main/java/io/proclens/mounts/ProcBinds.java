@@ -7,7 +7,6 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,25 +47,20 @@ public final class ProcBinds {
         }
         pids.sort(null);
         Processes processes = new Processes(proc);
-        Map<Long, Integer> first = new LinkedHashMap<>(); // namespace -> its earliest started process
-        Map<Long, Long> firstStart = new HashMap<>();
+        Map<Long, Started> first = new LinkedHashMap<>(); // namespace -> its earliest started process (lowest pid on a tie)
         for (int pid : pids) {
             try {
                 long namespace = namespaceOf(proc.resolve(Integer.toString(pid)));
                 if (namespace == skipNamespace) continue;
-                long start = processes.startTicks(pid);
-                Long best = firstStart.get(namespace);
-                if (best == null || start < best) {
-                    firstStart.put(namespace, start);
-                    first.put(namespace, pid);
-                }
+                Started candidate = new Started(pid, processes.startTicks(pid));
+                first.merge(namespace, candidate, (kept, next) -> next.startTicks() < kept.startTicks() ? next : kept);
             } catch (IOException | RuntimeException e) {
                 // the process exited, or is a kernel thread without a readable namespace: nothing to see
             }
         }
         List<Namespace> found = new ArrayList<>();
         for (var entry : first.entrySet()) {
-            int pid = entry.getValue();
+            int pid = entry.getValue().pid();
             Path dir = proc.resolve(Integer.toString(pid));
             try {
                 List<MountEntry> binds = MountTable.read(dir.resolve("mountinfo")).entries().stream()
@@ -77,6 +71,9 @@ public final class ProcBinds {
             }
         }
         return found;
+    }
+
+    private record Started(int pid, long startTicks) {
     }
 
     /** The id of the mount namespace of the process whose /proc directory is {@code dir}. */
