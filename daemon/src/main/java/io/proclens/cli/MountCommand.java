@@ -2,6 +2,7 @@ package io.proclens.cli;
 
 import io.proclens.cgroup.CgroupLayout;
 import io.proclens.control.ControlServer;
+import io.proclens.control.OptionsFile;
 import io.proclens.fs.CgroupRenderer;
 import io.proclens.fs.Options;
 import io.proclens.fs.Sources;
@@ -186,8 +187,12 @@ class MountCommand implements Callable<Integer> {
         }
         LOG.info(target + ": " + timeout.description());
         afterMount(target, timeout);
+        OptionsFile changedAtRunTime = OptionsFile.of(target);
+        changedAtRunTime.delete(); // left by a daemon that was killed: a new mount starts from its command line
         try (PidFile ignored = PidFile.write(pidFile)) {
             return Supervisor.run(target, device, Supervisor.WorkerCommand.ofThisJvm(serveOptions(), target), standby);
+        } finally {
+            changedAtRunTime.delete();
         }
     }
 

@@ -11,15 +11,24 @@ import java.util.concurrent.Callable;
 /** {@code proclens options}: shows or changes a running daemon's options, without a restart. */
 @Command(name = "options", mixinStandardHelpOptions = true,
         description = "Shows the options of the daemon serving MOUNTPOINT, or changes them at run time"
-                + " (from the next open of a file on).")
+                + " (from the next open of a file on). A change holds for the mount's later workers (after a crash"
+                + " or an upgrade), not for a new mount.")
 final class OptionsCommand implements Callable<Integer> {
     @Option(names = "--mountpoint", paramLabel = "DIR", defaultValue = MountCommand.DEFAULT_MOUNTPOINT,
             description = "The daemon's mountpoint (default ${DEFAULT-VALUE}).")
     Path mountpoint;
 
-    @Option(names = "--enable-cfs", paramLabel = "BOOL", arity = "1") Boolean enableCfs;
-    @Option(names = "--enable-loadavg", paramLabel = "BOOL", arity = "1") Boolean enableLoadavg;
-    @Option(names = "--disable-swap", paramLabel = "BOOL", arity = "1") Boolean disableSwap;
+    @Option(names = "--enable-cfs", paramLabel = "BOOL", arity = "1",
+            description = "true: CPU counts also limited by the CFS quota, rounded up; false: by the cpuset only.")
+    Boolean enableCfs;
+
+    @Option(names = "--enable-loadavg", paramLabel = "BOOL", arity = "1",
+            description = "true: loadavg per cgroup (starting from 0); false: the host's.")
+    Boolean enableLoadavg;
+
+    @Option(names = "--disable-swap", paramLabel = "BOOL", arity = "1",
+            description = "true: no swap in meminfo and swaps; false: the cgroup's swap.")
+    Boolean disableSwap;
 
     @Override
     public Integer call() {

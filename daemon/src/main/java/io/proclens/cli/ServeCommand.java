@@ -1,6 +1,9 @@
 package io.proclens.cli;
 
 import io.proclens.control.ControlServer;
+import io.proclens.control.OptionsFile;
+import io.proclens.fs.CgroupRenderer;
+import io.proclens.fs.Options;
 import io.proclens.fuse.FuseSession;
 import io.proclens.fuse.HandedOverFiles;
 import io.proclens.fuse.MountException;
@@ -14,6 +17,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.logging.Logger;
 
 /**
@@ -35,6 +39,8 @@ final class ServeCommand extends MountCommand {
         Path target = mountpoint.toAbsolutePath().normalize();
         // All made before asking for the descriptor, so that a standby is ready when it gets it.
         Served served = served();
+        OptionsFile changedAtRunTime = OptionsFile.of(target);
+        carryOver(changedAtRunTime, served.renderer());
         FuseSession.Prepared prepared;
         try {
             prepared = FuseSession.prepare(new HandedOverFiles(served.fs(), worker), debug);
@@ -67,7 +73,7 @@ final class ServeCommand extends MountCommand {
                 stopped.set(true);
                 session.stop();
             });
-            ControlServer control = controlServer(target, served);
+            ControlServer control = controlServer(target, served, changedAtRunTime);
             LOG.info("serving " + target + " (worker " + worker + ", cgroup layout " + served.layout().mode() + ", "
                     + threads + " threads, libfuse " + Preflight.libfuseVersion().orElse("?") + ", "
                     + served.renderer().options() + ", pid " + ProcessHandle.current().pid() + ")");
@@ -100,10 +106,30 @@ final class ServeCommand extends MountCommand {
         }
     }
 
-    private static ControlServer controlServer(Path target, Served served) {
+    /** Options changed at run time for an earlier worker of this mount stay changed for this one. */
+    private static void carryOver(OptionsFile file, CgroupRenderer renderer) {
         try {
-            return ControlServer.start(ControlServer.socketFor(target), served.renderer()::options,
-                    served.renderer()::options, served::counts);
+            file.load(renderer.options()).ifPresent(options -> {
+                renderer.options(options);
+                LOG.info("options as changed at run time for an earlier worker: " + options);
+            });
+        } catch (IOException e) {
+            LOG.warning("options changed at run time are lost, serving with the command line's: " + e.getMessage());
+        }
+    }
+
+    private static ControlServer controlServer(Path target, Served served, OptionsFile changedAtRunTime) {
+        Consumer<Options> change = options -> {
+            served.renderer().options(options);
+            try {
+                changedAtRunTime.save(options);
+            } catch (IOException e) {
+                LOG.warning("the next worker will not keep this change of options: " + e.getMessage());
+            }
+        };
+        try {
+            return ControlServer.start(ControlServer.socketFor(target), served.renderer()::options, change,
+                    served::counts);
         } catch (IOException e) {
             LOG.warning("no control socket: " + e.getMessage());
             return null;

@@ -91,6 +91,15 @@ final class Daemon implements AutoCloseable {
         return count;
     }
 
+    /** Waits until {@code count} workers have said that they serve; fails the test after START_TIMEOUT. */
+    void awaitWorkersServed(int count) throws InterruptedException {
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (workersServed() < count) {
+            if (System.nanoTime() > deadline) throw new AssertionError("no new worker served: " + output());
+            Thread.sleep(5);
+        }
+    }
+
     /** SIGTERM, then the exit status (or -1 if it did not exit in time, after which it is killed). */
     int terminate() throws InterruptedException {
         process.destroy();
@@ -131,6 +140,7 @@ final class Daemon implements AutoCloseable {
         Files.deleteIfExists(log);
         // what a daemon killed by the test could not remove itself
         Files.deleteIfExists(io.proclens.control.ControlServer.socketFor(mountpoint));
+        io.proclens.control.OptionsFile.of(mountpoint).delete();
         Files.deleteIfExists(io.proclens.handover.Supervisor.socketFor(mountpoint));
     }
 }

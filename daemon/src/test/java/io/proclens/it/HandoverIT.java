@@ -60,7 +60,7 @@ class HandoverIT {
                 int served = daemon.workersServed();
                 long killedAt = System.nanoTime();
                 Host.run("kill", "-KILL", Long.toString(worker));
-                awaitServed(daemon, served + 1);
+                daemon.awaitWorkersServed(served + 1);
                 handOvers.add((System.nanoTime() - killedAt) / 1_000_000);
                 assertNotEquals(worker, daemon.workerPid());
             }
@@ -112,7 +112,7 @@ class HandoverIT {
             int served = daemon.workersServed();
             long before = daemon.workerPid();
             Host.run("kill", "-HUP", Long.toString(daemon.pid()));
-            awaitServed(daemon, served + 1);
+            daemon.awaitWorkersServed(served + 1);
             Thread.sleep(500);
             Readers.Result result = readers.stop();
             System.out.printf("HandoverIT SIGHUP: %s%n", result);
@@ -141,14 +141,6 @@ class HandoverIT {
             assertTrue(ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true), "worker " + pid + " still runs");
         }
         assertTrue(ProcessHandle.of(pids.getLast()).map(ProcessHandle::isAlive).orElse(false));
-    }
-
-    private static void awaitServed(Daemon daemon, int count) throws InterruptedException {
-        long deadline = System.nanoTime() + Daemon.START_TIMEOUT.toNanos();
-        while (daemon.workersServed() < count) {
-            if (System.nanoTime() > deadline) throw new AssertionError("no new worker served: " + daemon.output());
-            Thread.sleep(5);
-        }
     }
 
     /** READERS threads, each reading meminfo and stat in turn, whole files, checking every one. */

@@ -169,6 +169,19 @@ class MountIT {
         assertOneLineError(result.output(), "libfuse3 is not installed");
     }
 
+    @Test
+    void missingDevFuseIsAOneLineError() throws Exception {
+        // A /dev of its own in a mount namespace of its own: what the JVM needs, but no fuse.
+        Path dev = Files.createDirectory(temp.resolve("dev"));
+        Host.Result result = Host.run("unshare", "--mount", "sh", "-c",
+                "mount -t tmpfs none \"$0\" && for d in null zero random urandom; do touch \"$0/$d\" &&"
+                        + " mount --bind /dev/$d \"$0/$d\"; done && mount --move \"$0\" /dev && exec \"$@\"",
+                dev.toString(), Host.java(), "--enable-native-access=ALL-UNNAMED", "-jar", Host.daemonJar().toString(),
+                "mount", "--foreground", temp.resolve("mnt").toString());
+        assertEquals(1, result.status());
+        assertOneLineError(result.output(), "/dev/fuse is missing");
+    }
+
     private static void assertOneLineError(String output, String expected) {
         List<String> lines = output.lines().filter(l -> !l.isBlank()).toList();
         assertEquals(1, lines.size(), "expected one line, got:\n" + output);
