@@ -40,7 +40,6 @@ final class ServeCommand extends MountCommand {
         // All made before asking for the descriptor, so that a standby is ready when it gets it.
         Served served = served();
         OptionsFile changedAtRunTime = OptionsFile.of(target);
-        carryOver(changedAtRunTime, served.renderer());
         FuseSession.Prepared prepared;
         try {
             prepared = FuseSession.prepare(new HandedOverFiles(served.fs(), worker), debug);
@@ -51,6 +50,7 @@ final class ServeCommand extends MountCommand {
         try (WorkerLink link = WorkerLink.connect(holder, worker)) {
             Optional<WorkerLink.Handed> handed = link.awaitDescriptor();
             if (handed.isEmpty()) return 0;
+            carryOver(changedAtRunTime, served.renderer()); // now, not at start: a standby may have waited long
             FuseSession session;
             try {
                 session = prepared.takeOver(handed.get().fd(), target, handed.get().init(), handed.get().answerInit());

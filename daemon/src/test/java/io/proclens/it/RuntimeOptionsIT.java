@@ -3,6 +3,8 @@ package io.proclens.it;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,15 +30,17 @@ class RuntimeOptionsIT {
         Host.assumeRootWithFuse();
     }
 
-    @Test
-    void aChangeAtRunTimeHoldsForTheMountsLaterWorkersOnly() throws Exception {
+    @ParameterizedTest(name = "daemon options: {0}")
+    @ValueSource(strings = {"", "--standby"}) // a standby worker starts long before it serves
+    void aChangeAtRunTimeHoldsForTheMountsLaterWorkersOnly(String daemonOption) throws Exception {
+        String[] daemonOptions = daemonOption.isEmpty() ? new String[0] : new String[]{daemonOption};
         String online = Files.readString(Path.of("/sys/devices/system/cpu/online")).strip();
         int hostCpus = processors(Files.readString(Path.of("/proc/cpuinfo")));
         org.junit.jupiter.api.Assumptions.assumeTrue(hostCpus >= 2,
                 "one CPU: a quota of half a CPU would show as many CPUs as no quota");
         Path mountpoint = temp.resolve("mnt");
         try (TestCgroup cgroup = TestCgroup.create(256 * MIB, online, 50_000)) {
-            try (Daemon daemon = Daemon.start(mountpoint)) {
+            try (Daemon daemon = Daemon.start(mountpoint, daemonOptions)) {
                 assertEquals(DEFAULTS, options(mountpoint));
                 assertEquals(hostCpus, processors(cgroup, daemon), "no --enable-cfs: every CPU of the cpuset");
 
@@ -64,7 +68,7 @@ class RuntimeOptionsIT {
                 assertEquals(CFS, options(mountpoint, "--enable-cfs", "true"));
                 assertEquals(0, daemon.terminate(), daemon.output());
             }
-            try (Daemon again = Daemon.start(mountpoint)) {
+            try (Daemon again = Daemon.start(mountpoint, daemonOptions)) {
                 assertEquals(DEFAULTS, options(mountpoint), "a new daemon keeps no change made for an earlier one");
                 assertEquals(hostCpus, processors(cgroup, again));
             }
