@@ -2,7 +2,8 @@
 # Passes every test: installs what the tests need, builds, then runs
 #   - unit tests and the integration tests (real FUSE mounts, real cgroups, LXCFS as the reference, the launcher and install script,
 #     and the same integration tests again inside a cgroup v2 VM when ../shared/tools/cgroup2-vm is there),
-#   - jcstress and JMH in a quick mode (full runs: scripts/stress.sh and scripts/bench.sh by hand).
+#   - the README's first command, scripts/run.sh, in this checkout: it builds, serves, and stops on SIGTERM,
+#   - jcstress and JMH in a quick mode (full runs by hand: README, Development; scripts/bench.sh).
 # Run as root: the integration tests mount filesystems and create cgroups; they skip, saying why, without it.
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
@@ -20,6 +21,29 @@ cleanup() { # whatever a failed or interrupted test left mounted; keeps the scri
 trap cleanup EXIT
 
 mvn -B verify
+
+# The README's first command, as a user runs it in this checkout: it builds, mounts and serves until SIGTERM. (Not a
+# Maven test: it runs Maven itself.) Then a reader of the mount, SIGTERM, exit status 0 and nothing left mounted.
+echo "== scripts/run.sh (the README's first command)"
+run_dir=$(mktemp -d /tmp/proclens-run.XXXXXX)
+scripts/run.sh "$run_dir/mnt" > "$run_dir/log" 2>&1 &
+run_pid=$!
+for _ in $(seq 1800); do # 3 minutes: Maven builds first
+    grep -q '^MemTotal: ' "$run_dir/mnt/proc/meminfo" 2>/dev/null && break
+    kill -0 "$run_pid" 2>/dev/null || break
+    sleep 0.1
+done
+run_failed() { echo "scripts/run.sh: $1; its output:" >&2; tail -n 30 "$run_dir/log" >&2; kill -9 "$run_pid" 2>/dev/null; exit 1; }
+grep -q '^MemTotal: ' "$run_dir/mnt/proc/meminfo" 2>/dev/null || run_failed "no meminfo served at $run_dir/mnt"
+grep -q '^processor' "$run_dir/mnt/proc/cpuinfo" || run_failed "no processor in cpuinfo"
+kill -TERM "$run_pid"
+run_status=0; wait "$run_pid" || run_status=$?
+[ "$run_status" -eq 0 ] || run_failed "exited $run_status after SIGTERM, not 0"
+! mountpoint -q "$run_dir/mnt" || run_failed "$run_dir/mnt still mounted after SIGTERM"
+grep -q 'built .*proclens.aot' "$run_dir/log" || echo "scripts/run.sh: it made no AOT cache (it served without)" >&2
+scripts/proclens --help > /dev/null || run_failed "scripts/proclens --help failed"
+rm -rf "$run_dir"
+echo "scripts/run.sh: built, served meminfo and cpuinfo, SIGTERM unmounted, exit status 0"
 
 echo "== jcstress (quick mode)"
 mkdir -p stress/target/results
