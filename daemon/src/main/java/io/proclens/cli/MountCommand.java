@@ -139,6 +139,11 @@ class MountCommand implements Callable<Integer> {
             try (PidFile ignored = PidFile.write(pidFile)) {
                 session.serve(threads);
             }
+            if (session.aborted()) {
+                LOG.severe("the kernel aborted the FUSE connection of " + target + ": its mount is dead; clearing it"
+                        + " and exiting with status 1 (a restart mounts it again)");
+                return 1; // closing the session unmounts
+            }
         }
         LOG.info("unmounted " + target + ", exiting");
         return 0;

@@ -263,6 +263,14 @@ public final class FuseSession implements AutoCloseable {
         if (ended == null) ended = reason;
     }
 
+    /**
+     * After {@link #serve(int)}: whether the kernel ended the connection while the mount was still there (aborted
+     * through fusectl), rather than a stop or an unmount; the mount is dead then.
+     */
+    public boolean aborted() {
+        return !stopping.get() && connectionId >= 0 && Mountpoint.connectionId(mountpoint) == connectionId;
+    }
+
     /** Why serving ended (the first loop thread's reason), or null while it goes on. */
     public String endedBy() {
         return ended;

@@ -6,7 +6,10 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
-/** What the holder itself reads from and writes to the mounted /dev/fuse descriptor: two messages, no more. */
+/**
+ * What the holder itself reads from and writes to the mounted /dev/fuse descriptor: two messages, no more; and
+ * whether the kernel still serves it.
+ */
 final class FuseDevice {
     /** include/uapi/linux/fuse.h: enum fuse_notify_code, FUSE_NOTIFY_RESEND = 7 (protocol 7.40, Linux 6.9). */
     static final int FUSE_NOTIFY_RESEND = 7;
@@ -39,5 +42,14 @@ final class FuseDevice {
             header.set(ValueLayout.JAVA_LONG, 8, 0L);
             Posix.write(fd, header);
         }
+    }
+
+    /**
+     * Whether the kernel has ended this connection: unmounted everywhere (bind mounts included) or aborted. The
+     * kernel's poll of /dev/fuse answers POLLERR then; it reads nothing, so no request is taken from a worker.
+     */
+    static boolean connectionEnded(int fd) throws IOException {
+        short events = Posix.poll(fd, Posix.POLLIN, 0);
+        return (events & (Posix.POLLERR | Posix.POLLHUP | Posix.POLLNVAL)) != 0;
     }
 }

@@ -11,6 +11,7 @@ import java.lang.invoke.MethodHandle;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
  * The few libc calls the hand-over needs and the JDK does not offer: unix sockets that carry file descriptors
@@ -37,6 +38,11 @@ final class Posix {
     private static final MethodHandle CLOSE = call("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle READ = call("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
     private static final MethodHandle WRITE = call("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle POLL = call("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    static final short POLLIN = 0x1;
+    static final short POLLERR = 0x8;
+    static final short POLLHUP = 0x10;
+    static final short POLLNVAL = 0x20;
 
     private Posix() {
     }
@@ -161,6 +167,22 @@ final class Posix {
             } catch (Throwable t) {
                 throw new IllegalStateException(t);
             }
+        }
+    }
+
+    /** poll(2) of one descriptor for {@code events}, waiting at most {@code timeoutMillis}: the events it returned. */
+    static short poll(int fd, short events, int timeoutMillis) throws CallFailed {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment pollfd = arena.allocate(8, 4); // struct pollfd { int fd; short events; short revents; }
+            pollfd.set(JAVA_INT, 0, fd);
+            pollfd.set(JAVA_SHORT, 4, events);
+            MemorySegment state = Libc.callState(arena);
+            check("poll", (int) POLL.invokeExact(state, pollfd, 1L, timeoutMillis), state);
+            return pollfd.get(JAVA_SHORT, 6);
+        } catch (CallFailed f) {
+            throw f;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
         }
     }
 

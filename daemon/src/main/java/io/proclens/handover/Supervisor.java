@@ -61,6 +61,7 @@ public final class Supervisor {
     private boolean stopping;
     private boolean resendRefused;
     private int failuresInARow;  // workers that exited before serving
+    private int exitStatus;      // of the holder: 1 once the kernel aborted the connection
 
     private final class Worker {
         final int id;
@@ -149,7 +150,7 @@ public final class Supervisor {
         unmountIfStillOurs();
         timers.shutdownNow();
         LOG.info("unmounted " + target + ", exiting");
-        return 0;
+        return exitStatus;
     }
 
     /** Bit 1 of SigIgn in /proc/self/status: a parent's ignored SIGHUP, which the JVM never installs a handler over. */
@@ -279,7 +280,8 @@ public final class Supervisor {
         workers.remove(worker.id);
         if (worker.channel != null) worker.channel.close();
         int status = worker.process.exitValue();
-        if (worker.holdsDescriptor && !stopping) resend();
+        // Its unanswered requests go to the next worker, unless the kernel ended the connection (the holder stops).
+        if (worker.holdsDescriptor && !stopping && !connectionEnded()) resend();
         if (!worker.serving) failuresInARow++;
         if (worker == candidate) {
             candidate = null;
@@ -293,6 +295,30 @@ public final class Supervisor {
             }
         }
         if (!stopping && active == null && candidate == null) replaceActive();
+    }
+
+    /**
+     * Whether the kernel has ended the mount's connection, in which case the holder stops (so no worker is
+     * started again, and none is sent a resend): no worker could serve
+     * it again. Unmounted from outside (umount, fusermount -u) is a stop, status 0; aborted (through
+     * /sys/fs/fuse/connections), the mount is left dead, so the holder clears it and exits 1 for a restart.
+     */
+    private boolean connectionEnded() {
+        try {
+            if (!FuseDevice.connectionEnded(device.fd())) return false;
+        } catch (IOException e) {
+            LOG.warning("cannot poll /dev/fuse of " + target + ": " + e.getMessage());
+            return false;
+        }
+        if (ourMount().isPresent()) {
+            exitStatus = 1;
+            LOG.severe("the kernel aborted the FUSE connection of " + target + ": its mount is dead; clearing it and"
+                    + " exiting with status 1 (a restart mounts it again)");
+        } else {
+            LOG.info(target + " was unmounted from outside");
+        }
+        stop("connection ended");
+        return true;
     }
 
     /** The next worker: a standby that is ready, else a new one (after a pause when workers keep failing). */
@@ -397,18 +423,23 @@ public final class Supervisor {
 
     /** When the last worker could not unmount (it was killed), the holder does; then closes its descriptor. */
     private void unmountIfStillOurs() {
-        try {
-            Optional<MountEntry> mount = MountTable.read(Path.of("/proc/self/mountinfo")).at(target);
-            if (mount.isPresent() && mount.get().fsType().equals("fuse.proclens")
-                    && mount.get().minor() == device.connectionId()) {
-                try (Arena arena = Arena.ofConfined()) {
-                    LibFuse.umount2(arena.allocateFrom(target.toString()), LibFuse.MNT_DETACH());
-                }
+        if (ourMount().isPresent()) {
+            try (Arena arena = Arena.ofConfined()) {
+                LibFuse.umount2(arena.allocateFrom(target.toString()), LibFuse.MNT_DETACH());
             }
-        } catch (IOException e) {
-            LOG.warning("cannot read /proc/self/mountinfo: " + e.getMessage());
         }
         device.close(); // the last descriptor: the kernel aborts the connection and bind mounts see ENOTCONN
+    }
+
+    /** The mount of this connection at the target, if it is still there. */
+    private Optional<MountEntry> ourMount() {
+        try {
+            return MountTable.read(Path.of("/proc/self/mountinfo")).at(target)
+                    .filter(mount -> mount.fsType().equals("fuse.proclens") && mount.minor() == device.connectionId());
+        } catch (IOException e) {
+            LOG.warning("cannot read /proc/self/mountinfo: " + e.getMessage());
+            return Optional.empty();
+        }
     }
 
     /** How a worker is started: this JVM's command line, with the jar and the serving options. */

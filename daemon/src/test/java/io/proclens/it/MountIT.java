@@ -4,6 +4,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -167,6 +169,55 @@ class MountIT {
                 "mount", "--foreground", temp.resolve("mnt").toString());
         assertEquals(1, result.status());
         assertOneLineError(result.output(), "libfuse3 is not installed");
+    }
+
+    @ParameterizedTest(name = "daemon options: {0}")
+    @ValueSource(strings = {"", "--single-process"})
+    void unmountedFromOutsideTheDaemonStopsWithStatusZero(String option) throws Exception {
+        Path mountpoint = temp.resolve("mnt");
+        try (Daemon daemon = Daemon.start(mountpoint, options(option))) {
+            Host.Result umount = Host.run("umount", mountpoint.toString());
+            assertEquals(0, umount.status(), umount.output());
+            assertEquals(0, daemon.awaitExit(20), "exit status after umount:\n" + daemon.output());
+            assertTrue(daemon.workersServed() <= 1, "no worker may be started for a mount that is gone:\n"
+                    + daemon.output());
+        }
+    }
+
+    @ParameterizedTest(name = "daemon options: {0}")
+    @ValueSource(strings = {"", "--single-process"})
+    void anAbortedConnectionIsClearedAndTheDaemonExitsOne(String option) throws Exception {
+        Path mountpoint = temp.resolve("mnt");
+        Path connections = Path.of("/sys/fs/fuse/connections");
+        boolean mountedFusectl = false;
+        try (Daemon daemon = Daemon.start(mountpoint, options(option))) {
+            if (!Host.isMounted(connections, "fusectl")) { // systemd mounts it; a bare machine may not have
+                Host.Result mount = Host.run("mount", "-t", "fusectl", "fusectl", connections.toString());
+                assertEquals(0, mount.status(), mount.output());
+                mountedFusectl = true;
+            }
+            Files.writeString(connections.resolve(Long.toString(connectionId(mountpoint))).resolve("abort"), "1");
+            assertEquals(1, daemon.awaitExit(20), "exit status after the abort:\n" + daemon.output());
+            assertTrue(daemon.output().contains("the kernel aborted the FUSE connection of " + mountpoint),
+                    daemon.output());
+            assertTrue(daemon.workersServed() <= 1, daemon.output());
+            assertTrue(!Host.anyMountAt(mountpoint), "the dead mount was left at " + mountpoint);
+        } finally {
+            if (mountedFusectl) Host.run("umount", connections.toString());
+        }
+    }
+
+    private static String[] options(String option) {
+        return option.isEmpty() ? new String[0] : new String[]{option};
+    }
+
+    /** The FUSE connection's number: the minor device number of the mount, in mountinfo's third field. */
+    private static long connectionId(Path mountpoint) throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+            String[] fields = line.split(" ");
+            if (fields[4].equals(mountpoint.toString())) return Long.parseLong(fields[2].split(":")[1]);
+        }
+        throw new AssertionError(mountpoint + " is not mounted");
     }
 
     @Test
