@@ -332,20 +332,31 @@ public final class Processes {
             }
         }
         if (close < 0) return -1;
-        // after ") " come field 3 (state) ... field 22 (starttime): skip 19 fields
-        long i = close + 1;
-        for (int field = 3; field < 22; field++) {
-            while (i < end && bytes.get(JAVA_BYTE, i) == ' ') i++;
-            while (i < end && bytes.get(JAVA_BYTE, i) != ' ') i++;
+        // After ')' come field 3 (the state, one letter) ... field 22 (starttime), each after exactly one blank,
+        // as the kernel writes them; anything else (two blanks, a tab, an empty field) is for the slow path.
+        if (close + 3 > end || bytes.get(JAVA_BYTE, close + 1) != ' ' || !asciiLetter(bytes.get(JAVA_BYTE, close + 2))) {
+            return -1;
         }
-        while (i < end && bytes.get(JAVA_BYTE, i) == ' ') i++;
+        long i = close + 3;
+        for (int field = 4; field < 22; field++) {
+            if (i >= end || bytes.get(JAVA_BYTE, i) != ' ') return -1;
+            long start = ++i;
+            while (i < end && Byte.toUnsignedInt(bytes.get(JAVA_BYTE, i)) > ' ') i++;
+            if (i == start) return -1;
+        }
+        if (i >= end || bytes.get(JAVA_BYTE, i) != ' ') return -1;
+        i++;
         long value = 0;
         int digits = 0;
         for (byte b; i < end && (b = bytes.get(JAVA_BYTE, i)) >= '0' && b <= '9' && digits < 18; i++, digits++) {
             value = value * 10 + (b - '0');
         }
-        boolean endOfField = i == end || bytes.get(JAVA_BYTE, i) == ' ' || bytes.get(JAVA_BYTE, i) == '\n';
+        boolean endOfField = i == end || bytes.get(JAVA_BYTE, i) == ' ' || (bytes.get(JAVA_BYTE, i) == '\n' && i == end - 1);
         return digits > 0 && endOfField ? value : -1;
+    }
+
+    private static boolean asciiLetter(byte b) {
+        return (b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z');
     }
 
     /** Writes "PROCROOT/PID/stat" and a NUL into {@code path}; false if it does not fit. */

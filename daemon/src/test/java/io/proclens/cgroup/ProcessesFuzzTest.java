@@ -46,6 +46,32 @@ class ProcessesFuzzTest {
         if (state != null) assertTrue(Character.isLetter(state) && state < 128);
     }
 
+    /** The start ticks read on every open, parsed in place: the string parse's value, or -1 to leave it to that. */
+    @Property
+    void theInPlaceParseAgreesWithTheStringParseOrLeavesItToIt(@ForAll("stat") String text) throws Exception {
+        byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        java.nio.file.Files.write(PROC.resolve("42/stat"), bytes);
+        long fast = new Processes(PROC).startTicksFast(42);
+        if (fast < 0) return;
+        String read = new String(bytes, java.nio.charset.StandardCharsets.UTF_8); // as the slow path reads it
+        assertEquals(fast, Processes.parseStartTicks(read, FILE), text);
+    }
+
+    /** A /proc with a process 42 and our own pid namespace link, for the in-place parse that reads a real file. */
+    private static final Path PROC = fakeProc();
+
+    private static Path fakeProc() {
+        try {
+            Path proc = java.nio.file.Files.createTempDirectory(Path.of("target"), "fuzz-proc-"); // mvn clean removes it
+            java.nio.file.Files.createDirectories(proc.resolve("self/ns"));
+            java.nio.file.Files.createDirectories(proc.resolve("42"));
+            java.nio.file.Files.createSymbolicLink(proc.resolve("self/ns/pid"), Path.of("pid:[4026531836]"));
+            return proc;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** A command name may hold any byte but NUL, ')' and blanks included: fields count from the last ')'. */
     @Property
     void anyCommandNameKeepsTheStartTicks(@ForAll @StringLength(max = 64) String comm,

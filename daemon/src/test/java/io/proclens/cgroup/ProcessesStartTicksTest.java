@@ -54,6 +54,18 @@ class ProcessesStartTicksTest {
     }
 
     @Test
+    void anythingButOneBlankBetweenFieldsIsLeftToTheSlowPath() throws Exception {
+        String fields = "1 42 42 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 555 0 0\n";
+        for (String odd : new String[]{"42 (sh) S  " + fields, "42 (sh)  S " + fields, "42 (sh) \tS " + fields,
+                "42 (sh) S 1\t" + fields.substring(2), "42 (sh) \u2000 S " + fields,
+                "42 (sh) S " + fields.replace(" 0 1 0 555", " 0 1  555"), "42 (sh) S " + fields.replace("555 0 0\n", "555\n\n")}) {
+            Processes processes = processes(odd);
+            assertEquals(-1, processes.startTicksFast(42), odd);
+        }
+        assertEquals(555, processes("42 (sh) S " + fields).startTicksFast(42));
+    }
+
+    @Test
     void aMissingProcessIsNoSuchProcess() throws Exception {
         Processes processes = processes("42 (sh) S 1 42\n");
         assertEquals(-1, processes.startTicksFast(43));
