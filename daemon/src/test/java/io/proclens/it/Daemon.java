@@ -27,7 +27,13 @@ final class Daemon implements AutoCloseable {
      * since a dead mount left at the same place is a fuse.proclens mount too.
      */
     static Daemon start(Path mountpoint, String... args) throws IOException, InterruptedException {
-        Daemon daemon = launch(mountpoint, args);
+        return start(java.util.Map.of(), mountpoint, args);
+    }
+
+    /** As {@link #start(Path, String...)}, with {@code environment} added to the daemon's. */
+    static Daemon start(java.util.Map<String, String> environment, Path mountpoint, String... args)
+            throws IOException, InterruptedException {
+        Daemon daemon = launch(environment, mountpoint, args);
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (!(daemon.output().contains("proclens: info: serving ") && Host.isMounted(mountpoint, "fuse.proclens"))) {
             if (!daemon.process.isAlive()) {
@@ -45,12 +51,18 @@ final class Daemon implements AutoCloseable {
 
     /** Starts the daemon without waiting: for tests of how it fails. */
     static Daemon launch(Path mountpoint, String... args) throws IOException {
+        return launch(java.util.Map.of(), mountpoint, args);
+    }
+
+    private static Daemon launch(java.util.Map<String, String> environment, Path mountpoint, String... args)
+            throws IOException {
         Path log = Files.createTempFile("proclens-it-", ".log");
         List<String> command = new ArrayList<>(List.of(Host.java(), "--enable-native-access=ALL-UNNAMED", "-jar",
                 Host.daemonJar().toString(), "mount", "--foreground", mountpoint.toString()));
         command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().putAll(environment);
+        Process process = builder.redirectErrorStream(true).redirectOutput(log.toFile()).start();
         process.getOutputStream().close();
         return new Daemon(mountpoint, log, process);
     }
