@@ -20,18 +20,25 @@ import java.util.function.LongSupplier;
  * The highest value each cgroup's /proc/stat fields were shown with, so that no field goes down between reads (see
  * {@link StatView}). A cgroup is known by its instance: the inode number of its CPU accounting directory, which
  * cgroupfs never hands out again, so a cgroup made again at a removed one's path (a restarted container) starts
- * afresh, and the keys stay short ("#4711 cpu0 3", where a cgroup's key is hundreds of characters).
+ * afresh, and the keys stay short ("#4711", where a cgroup's key is hundreds of characters). Each instance has one
+ * row of longs, field f of shown line l (0 the cpu line, k cpu(k-1)) at {@code l * FIELD_COUNT + f}: 8 bytes a
+ * field, rows rounded up to a power of two (so under twice the (CPUs + 1) x 10 fields in use), no allocation per
+ * field.
  *
  * <p>Bounded twice. The floors of removed cgroups are forgotten within {@link #SWEEP_NANOS}: the renders check
  * now and then whether each instance's directory still has its inode. And at most a capacity of fields is kept,
- * the least recently used forgotten first. The soak found the need: keyed by cgroup path and never pruned, the
- * floors of cgroups long gone grew the worker's heap by 2 MiB a minute.
+ * the least recently used cgroups forgotten first. The soak found the need: keyed by cgroup path and never pruned,
+ * the floors of cgroups long gone grew the worker's heap by 2 MiB a minute.
  *
- * <p>Thread-safe: the counters are lock-free; the instance map is concurrent; one render at a time sweeps.
+ * <p>Thread-safe: the counters are lock-free but for a row's insert, growth and removal (the map's bin lock); the
+ * instance map is concurrent; one render at a time sweeps.
  */
 final class StatFloors {
-    /** Fields kept at most: about 160 bytes each, 10 MiB; (CPUs + 1) x 10 fields per cgroup. */
-    static final int CAPACITY = 1 << 16;
+    /**
+     * Fields (longs) kept at most, 16 MiB: a cgroup's row is (CPUs + 1) x 10 rounded up to a power of two, 1024 on a
+     * 64-CPU host (2 048 cgroups), 32 on 2 CPUs (65 536 cgroups).
+     */
+    static final int CAPACITY = 1 << 21;
     static final long SWEEP_NANOS = TimeUnit.SECONDS.toNanos(30);
 
     private final ConcurrentMonotonicCounters floors;
@@ -55,18 +62,23 @@ final class StatFloors {
         sweepIfDue();
         Optional<Cgroup.Location> accounting = cgroup.cpuacct();
         long instance = accounting.map(at -> inode(at.dir())).orElse(-1L);
-        String prefix;
+        String key;
         if (instance >= 0) {
             instances.putIfAbsent(instance, accounting.get().dir());
-            prefix = prefix(instance);
+            key = key(instance);
         } else {
-            prefix = cgroup.key() + '\n'; // not told apart from a later cgroup at its path: the eviction bounds it
+            key = cgroup.key(); // not told apart from a later cgroup at its path: the eviction bounds it
         }
-        return (field, value) -> floors.advance(prefix + field, value);
+        return (line, field, value) -> floors.advance(key, line * StatView.FIELD_COUNT + field, value);
     }
 
-    /** Fields kept now; for diagnostics. */
+    /** Fields kept now (the rows' lengths, what the capacity bounds); for diagnostics. */
     int size() {
+        return (int) Math.min(Integer.MAX_VALUE, floors.counters());
+    }
+
+    /** Cgroups with floors now (rows); for diagnostics and tests. */
+    int rows() {
         return floors.size();
     }
 
@@ -83,15 +95,16 @@ final class StatFloors {
         Set<String> gone = new HashSet<>();
         for (Map.Entry<Long, Path> entry : instances.entrySet()) {
             if (inode(entry.getValue()) != entry.getKey() && instances.remove(entry.getKey(), entry.getValue())) {
-                gone.add(prefix(entry.getKey()));
+                gone.add(key(entry.getKey()));
             }
         }
         if (gone.isEmpty()) return;
-        floors.forget(key -> key.startsWith("#") && gone.contains(key.substring(0, key.indexOf(' ') + 1)));
+        floors.forget(gone::contains);
     }
 
-    private static String prefix(long instance) {
-        return "#" + instance + " ";
+    /** The row of an instance; no cgroup key starts with '#' (they are "controller=dir" lines). */
+    private static String key(long instance) {
+        return "#" + instance;
     }
 
     /** The directory's inode number, or -1 when it is gone (or unreadable). */

@@ -40,11 +40,11 @@ import java.util.TreeMap;
  * and the cgroup's nanoseconds), so idle computed as their difference can step back by a tick or two, and tools
  * that print rates ({@code top}, {@code mpstat}) would show a negative. {@link #render(String, CpuSet, CpuTimes,
  * Floor)} passes every varying number through a {@link Floor} that never lets it decrease (the daemon gives a
- * {@code ConcurrentMonotonicCounters} keyed by the cgroup): all ten fields of every line, the constant zeros too (a
+ * row of {@code ConcurrentMonotonicCounters} per cgroup): all ten fields of every line, the constant zeros too (a
  * read that fell back to the host's lines must not be followed by one whose nice or iowait is back at 0). The floor
- * is keyed by the line as shown ({@code "cpu0 idle"}, {@code "cpu user"}), so what one reader sees never goes down,
- * even when its cpuset changes; the {@code cpu} line is floored too, so it stays the sum of the {@code cpuN} lines
- * except while it holds after the cpuset lost a CPU. A floored number can run ahead of the time it measures for a
+ * is keyed by the line as shown (line 0 {@code cpu}, line 1 {@code cpu0}, ...) and the field, so what one reader
+ * sees never goes down, even when its cpuset changes; the {@code cpu} line is floored too, so it stays the sum of
+ * the {@code cpuN} lines except while it holds after the cpuset lost a CPU. A floored number can run ahead of the time it measures for a
  * while (the line then adds up to a tick or two more than the CPU's time) until the computed value catches up.
  *
  * <p><b>Malformed host text</b> never throws: a field that is not a non-negative decimal that fits a long counts as
@@ -90,24 +90,26 @@ public final class StatView {
     static final int IRQ = 5;
     static final int SOFTIRQ = 6;
     static final int STEAL = 7;
-    static final int FIELD_COUNT = 10;
+    /** The fields of a cpu line: a {@link Floor} has at most this many per line. */
+    public static final int FIELD_COUNT = 10;
 
     /**
      * Keeps a counter from going down between reads: returns at least {@code candidate} and at least what it
-     * returned before for the same key. {@code ConcurrentMonotonicCounters::advance} is one, with the caller's
-     * cgroup key put in front of {@code key}.
+     * returned before for the same line and field. {@code ConcurrentMonotonicCounters::advance} is one, with the
+     * caller's cgroup as the row and {@code line * FIELD_COUNT + field} as the index.
      */
     @FunctionalInterface
     public interface Floor {
         /**
-         * @param key       the line and field as shown, e.g. {@code "cpu0 idle"}, {@code "cpu user"}
+         * @param line      the line as shown: 0 for the {@code cpu} line, k for {@code cpu(k-1)}
+         * @param field     the field, 0 ({@code user}) to {@link #FIELD_COUNT} - 1 ({@code guest_nice})
          * @param candidate the value computed now, &ge; 0
          */
-        long advance(String key, long candidate);
+        long advance(int line, int field, long candidate);
     }
 
     /** No memory between reads: every value as computed. */
-    public static final Floor NO_FLOOR = (key, candidate) -> candidate;
+    public static final Floor NO_FLOOR = (line, field, candidate) -> candidate;
 
     private StatView() {
     }
@@ -344,16 +346,17 @@ public final class StatView {
         if (floor == NO_FLOOR) return stat;
         List<long[]> lines = new ArrayList<>(stat.cpus().size());
         for (int i = 0; i < stat.cpus().size(); i++) {
-            lines.add(floorLine("cpu" + i + " ", stat.cpus().get(i), floor));
+            lines.add(floorLine(i + 1, stat.cpus().get(i), floor));
         }
-        long[] total = floorLine("cpu ", sum(lines), floor);
+        long[] total = floorLine(0, sum(lines), floor);
         return new Stat(total, lines, stat.otherLines());
     }
 
-    private static long[] floorLine(String prefix, long[] line, Floor floor) {
+    /** Line {@code shown} (0 the cpu line, k cpu(k-1)) through the floor. */
+    private static long[] floorLine(int shown, long[] line, Floor floor) {
         long[] out = new long[FIELD_COUNT];
         for (int f = 0; f < FIELD_COUNT; f++) {
-            out[f] = Math.max(line[f], floor.advance(prefix + FIELDS.get(f), line[f]));
+            out[f] = Math.max(line[f], floor.advance(shown, f, line[f]));
         }
         return out;
     }

@@ -173,8 +173,9 @@ class StatViewPropertyTest {
             @ForAll @Size(max = 30) Set<@IntRange(min = 0, max = 30) Integer> cpus2) {
         // two reads with any accounting, even one that went backwards or vanished, and a changed cpuset
         ConcurrentMonotonicCounters counters = new ConcurrentMonotonicCounters(10_000);
-        String[] first = StatView.render(host, cpuset(cpus1), before, counters::advance).split("\n");
-        String[] second = StatView.render(host, cpuset(cpus2), after, counters::advance).split("\n");
+        StatView.Floor floor = (line, field, value) -> counters.advance("k", line * StatView.FIELD_COUNT + field, value);
+        String[] first = StatView.render(host, cpuset(cpus1), before, floor).split("\n");
+        String[] second = StatView.render(host, cpuset(cpus2), after, floor).split("\n");
         for (int i = 0; i < Math.min(first.length, second.length); i++) {
             if (!first[i].startsWith("cpu") || !second[i].startsWith("cpu")) break;
             String[] a = first[i].split(" +");

@@ -241,10 +241,15 @@ class StatViewTest {
                     .toArray(long[][]::new);
         }
 
+        /** A floor on row {@code key} of the counters, as the daemon keeps one per cgroup. */
+        private StatView.Floor rowOf(ConcurrentMonotonicCounters counters, String key) {
+            return (line, field, value) -> counters.advance(key, line * StatView.FIELD_COUNT + field, value);
+        }
+
         @Test
         void idleThatWouldStepBackHoldsThroughTheCounters() {
             ConcurrentMonotonicCounters counters = new ConcurrentMonotonicCounters(1000);
-            StatView.Floor floor = (key, value) -> counters.advance("cgroup-a\n" + key, value);
+            StatView.Floor floor = rowOf(counters, "cgroup-a");
             String host1 = "cpu0 100 0 50 850 0 0 0 0 0 0\n";
             String host2 = "cpu0 101 0 50 851 0 0 0 0 0 0\n"; // 2 ticks later on the host
             CpuTimes times1 = perCpuTicks(1, new long[] {0, 80, 20});
@@ -257,14 +262,15 @@ class StatViewTest {
                     StatView.render(host2, CpuSet.of(0), times2));
             String second = StatView.render(host2, CpuSet.of(0), times2, floor);
             assertEquals("cpu  84 0 20 900 0 0 0 0 0 0\ncpu0 84 0 20 900 0 0 0 0 0 0\n", second);
-            assertEquals(900, counters.getAcquire("cgroup-a\ncpu0 idle"));
+            assertEquals(900, counters.getAcquire("cgroup-a", 1 * StatView.FIELD_COUNT + StatView.IDLE), "cpu0 idle");
+            assertEquals(900, counters.getAcquire("cgroup-a", StatView.IDLE), "cpu idle");
         }
 
         @Test
         void userThatWouldStepBackHoldsToo() {
             // v2: the cgroup's total is spread by host busy time, so one CPU's share can shrink between reads
             ConcurrentMonotonicCounters counters = new ConcurrentMonotonicCounters(1000);
-            StatView.Floor floor = counters::advance;
+            StatView.Floor floor = rowOf(counters, "k");
             String host1 = "cpu0 90 0 0 10 0 0 0 0 0 0\ncpu1 10 0 0 90 0 0 0 0 0 0\n";
             String host2 = "cpu0 90 0 0 20 0 0 0 0 0 0\ncpu1 100 0 0 90 0 0 0 0 0 0\n";
             long[][] raw1 = numbers(StatView.render(host1, CpuSet.of(0, 1), CpuTimes.ofTotals(50 * TICK, 0)));
@@ -285,12 +291,28 @@ class StatViewTest {
         @Test
         void aShrinkingCpusetKeepsTheAggregateFromGoingDown() {
             ConcurrentMonotonicCounters counters = new ConcurrentMonotonicCounters(1000);
-            long[][] first = numbers(StatView.render(HOST4, CpuSet.parse("0-3"), null, counters::advance));
-            long[][] second = numbers(StatView.render(HOST4, CpuSet.parse("0-1"), null, counters::advance));
+            long[][] first = numbers(StatView.render(HOST4, CpuSet.parse("0-3"), null, rowOf(counters, "k")));
+            long[][] second = numbers(StatView.render(HOST4, CpuSet.parse("0-1"), null, rowOf(counters, "k")));
             assertArrayEquals(first[0], second[0]);
             assertArrayEquals(first[1], second[1]);
             assertArrayEquals(first[2], second[2]);
             assertEquals(3, second.length);
+        }
+
+        @Test
+        void theFloorIsAskedForEachFieldOfTheCpuNLinesThenOfTheCpuLineAsTheirSum() {
+            List<String> asked = new java.util.ArrayList<>();
+            StatView.Floor recording = (line, field, value) -> {
+                asked.add(line + "." + field + "=" + value);
+                return value + (line == 2 ? 1 : 0); // cpu1's floor is one above: the cpu line sums what came back
+            };
+            StatView.render("cpu0 1 2 3 4 5 6 7 8 9 10\ncpu1 10 20 30 40 50 60 70 80 90 100\n",
+                    CpuSet.of(0, 1), null, recording);
+            List<String> expected = new java.util.ArrayList<>();
+            for (int f = 0; f < 10; f++) expected.add("1." + f + "=" + (f + 1));
+            for (int f = 0; f < 10; f++) expected.add("2." + f + "=" + 10 * (f + 1));
+            for (int f = 0; f < 10; f++) expected.add("0." + f + "=" + (11 * (f + 1) + 1));
+            assertEquals(expected, asked);
         }
 
         @Test
