@@ -384,8 +384,8 @@ done
 #   Snapshot cache: files x (A, B, the worker's own cgroup, one spare, and every cgroup made) + one uptime entry per
 #     pid namespace made, counting what was made in the last 60 s + a round: an entry idle 30 s goes at the
 #     next sweep, and sweeps are 30 s apart.
-#   Stat floors: 10 fields x (CPUs + 1) lines of stat per cgroup counted as the snapshot cache: a removed
-#     cgroup's floors should go too.
+#   Stat floors: a row per cgroup of 10 fields x (CPUs + 1) lines of stat, rounded up to a power of two (at least
+#     16), counted as the snapshot cache: a removed cgroup's floors should go too.
 #   Cgroups with load averages: A, B, the worker's own, one spare, and those made in the last round (a removed
 #     cgroup is dropped at the next 5 s sample).
 #   Host fallbacks: none (each one answered a reader with the host's numbers).
@@ -456,7 +456,8 @@ verdict=$(paste "$work/phases" <(tail -n +2 "$work/samples.tsv") | awk -F'\t' -v
         exact("open handles", col("handles"), 0)
         window = 60 + interval + 5
         bounded("snapshot cache entries", col("cache"), files, 1, 4, window)
-        bounded("stat floors", col("floors"), 10 * (cpus + 1), 0, 4, window)
+        row = 16; while (row < 10 * (cpus + 1)) row *= 2
+        bounded("stat floors", col("floors"), row, 0, 4, window)
         bounded("cgroups with load averages", col("loadavg"), 1, 0, 4, interval + 5)
         exact("host fallbacks", col("fallbacks"), 0)
         atMost("caller resolutions", col("callers"), 4096 + 1024)
