@@ -46,9 +46,10 @@ import java.util.function.Predicate;
  * 8} counters inserted. While an eviction runs, the threads that insert go on and the total may be a few rows
  * above the capacity; the evicting thread checks again when it is done. An evicted row forgets its values: its next
  * advance starts again from its candidate, which may be lower. Rows touched recently are the last to go, so with a
- * capacity above the counters of live rows only those of vanished cgroups are forgotten. An advance that races with the eviction of its own row is
- * never applied to the evicted row and then lost: the evictor marks every element dead first (under the bin lock,
- * then removes the row), and an advance that finds one dead inserts a fresh row.
+ * capacity above the counters of live rows only those of vanished cgroups are forgotten. An advance that races
+ * with the eviction of its own row is never applied to the evicted row and then lost: the evictor marks every
+ * element dead first (under the bin lock, then removes the row), and an advance that finds one dead inserts a
+ * fresh row.
  *
  * <p>Values are non-negative longs, as kernel counters are; an element of a row that was never advanced is 0.
  */

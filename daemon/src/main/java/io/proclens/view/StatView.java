@@ -44,8 +44,9 @@ import java.util.TreeMap;
  * read that fell back to the host's lines must not be followed by one whose nice or iowait is back at 0). The floor
  * is keyed by the line as shown (line 0 {@code cpu}, line 1 {@code cpu0}, ...) and the field, so what one reader
  * sees never goes down, even when its cpuset changes; the {@code cpu} line is floored too, so it stays the sum of
- * the {@code cpuN} lines except while it holds after the cpuset lost a CPU. A floored number can run ahead of the time it measures for a
- * while (the line then adds up to a tick or two more than the CPU's time) until the computed value catches up.
+ * the {@code cpuN} lines except while it holds after the cpuset lost a CPU. A floored number can run ahead of the
+ * time it measures for a while (the line then adds up to a tick or two more than the CPU's time) until the
+ * computed value catches up.
  *
  * <p><b>Malformed host text</b> never throws: a field that is not a non-negative decimal that fits a long counts as
  * 0, missing fields as 0, a {@code cpuN} line whose N is not a number is left out, a CPU given twice keeps its first
