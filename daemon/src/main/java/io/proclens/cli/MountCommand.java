@@ -198,6 +198,8 @@ class MountCommand implements Callable<Integer> {
             return Supervisor.run(target, device, Supervisor.WorkerCommand.ofThisJvm(serveOptions(), target), standby);
         } finally {
             changedAtRunTime.delete();
+            // A worker that ended with the connection halts without removing its control socket.
+            Files.deleteIfExists(ControlServer.socketFor(target));
         }
     }
 
