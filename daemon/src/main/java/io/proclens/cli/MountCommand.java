@@ -227,7 +227,7 @@ class MountCommand implements Callable<Integer> {
 
     /** Beside the control socket: one per mountpoint, so that several daemons never share one. */
     static Path defaultPidFile(Path target) {
-        return ControlServer.socketFor(target).resolveSibling("daemon" + target.toString().replace('/', '_') + ".pid");
+        return ControlServer.runFileFor("daemon", target, ".pid");
     }
 
     /** The pid of the serving process in a file, for hosts without systemd; gone when it exits normally. */

@@ -18,9 +18,7 @@ import java.util.Optional;
 public record OptionsFile(Path path) {
     /** The file of the daemon serving {@code mountpoint}, beside its control socket. */
     public static OptionsFile of(Path mountpoint) {
-        Path socket = ControlServer.socketFor(mountpoint);
-        String name = socket.getFileName().toString().replaceFirst("^control", "options").replaceFirst("\\.sock$", "");
-        return new OptionsFile(socket.resolveSibling(name));
+        return new OptionsFile(ControlServer.runFileFor("options", mountpoint, ""));
     }
 
     /** Replaces the file in one rename, so that a worker dying mid-write leaves the old options or the new. */
