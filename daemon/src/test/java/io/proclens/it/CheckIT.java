@@ -21,8 +21,7 @@ class CheckIT {
     }
 
     private static Host.Result check(Path mountpoint) throws Exception {
-        return Host.run(Host.java(), "--enable-native-access=ALL-UNNAMED", "-jar", Host.daemonJar().toString(),
-                "check", "--mountpoint", mountpoint.toString());
+        return Host.run(Host.proclens("check", "--mountpoint", mountpoint.toString()));
     }
 
     @Test

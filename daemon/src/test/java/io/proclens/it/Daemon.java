@@ -57,8 +57,7 @@ final class Daemon implements AutoCloseable {
     private static Daemon launch(java.util.Map<String, String> environment, Path mountpoint, String... args)
             throws IOException {
         Path log = Files.createTempFile("proclens-it-", ".log");
-        List<String> command = new ArrayList<>(List.of(Host.java(), "--enable-native-access=ALL-UNNAMED", "-jar",
-                Host.daemonJar().toString(), "mount", "--foreground", mountpoint.toString()));
+        List<String> command = Host.proclens("mount", "--foreground", mountpoint.toString());
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().putAll(environment);

@@ -116,8 +116,7 @@ class DockerIT {
     void withoutADaemonDockerRefusesTheFlagsInsteadOfStartingAnUnvirtualizedContainer() throws Exception {
         Path mountpoint = temp.resolve("not-served");
         java.nio.file.Files.createDirectories(mountpoint);
-        Host.Result flags = Host.run(Host.java(), "--enable-native-access=ALL-UNNAMED", "-jar", Host.daemonJar().toString(),
-                "docker-flags", "--mountpoint", mountpoint.toString());
+        Host.Result flags = Host.run(Host.proclens("docker-flags", "--mountpoint", mountpoint.toString()));
         assertEquals(1, flags.status(), flags.output());
         assertTrue(flags.output().contains("is not served"), flags.output());
         List<String> args = new ArrayList<>(List.of("run", "--rm", "--network", "none"));
@@ -172,8 +171,7 @@ class DockerIT {
 
     /** What `proclens docker-flags` prints for this daemon, split into words as the shell's $(...) does. */
     private static List<String> flags(Daemon daemon) throws Exception {
-        Host.Result flags = Host.run(Host.java(), "--enable-native-access=ALL-UNNAMED", "-jar", Host.daemonJar().toString(),
-                "docker-flags", "--mountpoint", daemon.file("").toString());
+        Host.Result flags = Host.run(Host.proclens("docker-flags", "--mountpoint", daemon.file("").toString()));
         assertEquals(0, flags.status(), flags.output());
         return flagWords(flags.output().strip());
     }

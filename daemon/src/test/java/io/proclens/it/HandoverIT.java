@@ -84,9 +84,8 @@ class HandoverIT {
                 Thread.sleep(500);
                 long before = daemon.workerPid();
                 long started = System.nanoTime();
-                Host.Result result = Host.run(Host.java(), "--enable-native-access=ALL-UNNAMED", "-jar",
-                        Host.daemonJar().toString(), "upgrade", "--jar", rebuilt.toString(),
-                        daemon.mountpoint.toString());
+                Host.Result result = Host.run(Host.proclens("upgrade", "--jar", rebuilt.toString(),
+                        daemon.mountpoint.toString()));
                 upgrades.add((System.nanoTime() - started) / 1_000_000);
                 assertEquals(0, result.status(), result.output() + daemon.output());
                 assertTrue(result.output().contains("retires"), result.output());

@@ -54,6 +54,21 @@ final class Host {
         return jar.toAbsolutePath();
     }
 
+    /** The command that runs the built daemon jar with {@code args} on this JDK (the launcher, without its flags). */
+    static List<String> proclens(String... args) {
+        List<String> command = new ArrayList<>(List.of(java(), "--enable-native-access=ALL-UNNAMED", "-jar",
+                daemonJar().toString()));
+        command.addAll(List.of(args));
+        return command;
+    }
+
+    /** Runs {@code command} with the daemon jar's command (see {@link #proclens}) after it: a wrapper and its args. */
+    static Result runWrapped(List<String> wrapper, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(wrapper);
+        command.addAll(proclens(args));
+        return run(command);
+    }
+
     /** Runs a command to its end and returns what it printed (stdout and stderr together) and its status. */
     static Result run(List<String> command) throws IOException, InterruptedException {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();

@@ -163,9 +163,8 @@ class MountIT {
     void missingLibfuseIsAOneLineError() throws Exception {
         Path library = Path.of("/lib/x86_64-linux-gnu/libfuse3.so.3").toRealPath();
         // Hide the library in a mount namespace of its own: the daemon then cannot load it.
-        Host.Result result = Host.run("unshare", "--mount", "sh", "-c",
-                "mount --bind /dev/null " + library + " && exec \"$@\"", "sh",
-                Host.java(), "--enable-native-access=ALL-UNNAMED", "-jar", Host.daemonJar().toString(),
+        Host.Result result = Host.runWrapped(List.of("unshare", "--mount", "sh", "-c",
+                "mount --bind /dev/null " + library + " && exec \"$@\"", "sh"),
                 "mount", "--foreground", temp.resolve("mnt").toString());
         assertEquals(1, result.status());
         assertOneLineError(result.output(), "libfuse3 is not installed");
@@ -228,11 +227,10 @@ class MountIT {
     void missingDevFuseIsAOneLineError() throws Exception {
         // A /dev of its own in a mount namespace of its own: what the JVM needs, but no fuse.
         Path dev = Files.createDirectory(temp.resolve("dev"));
-        Host.Result result = Host.run("unshare", "--mount", "sh", "-c",
+        Host.Result result = Host.runWrapped(List.of("unshare", "--mount", "sh", "-c",
                 "mount -t tmpfs none \"$0\" && for d in null zero random urandom; do touch \"$0/$d\" &&"
                         + " mount --bind /dev/$d \"$0/$d\"; done && mount --move \"$0\" /dev && exec \"$@\"",
-                dev.toString(), Host.java(), "--enable-native-access=ALL-UNNAMED", "-jar", Host.daemonJar().toString(),
-                "mount", "--foreground", temp.resolve("mnt").toString());
+                dev.toString()), "mount", "--foreground", temp.resolve("mnt").toString());
         assertEquals(1, result.status());
         assertOneLineError(result.output(), "/dev/fuse is missing");
     }

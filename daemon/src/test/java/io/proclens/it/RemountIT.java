@@ -87,8 +87,7 @@ class RemountIT {
             }
 
             long start = System.nanoTime();
-            Host.Result remount = Host.run(Host.java(), "--enable-native-access=ALL-UNNAMED", "-jar",
-                    Host.daemonJar().toString(), "remount", "--mountpoint", mountpoint.toString());
+            Host.Result remount = Host.run(Host.proclens("remount", "--mountpoint", mountpoint.toString()));
             long returned = System.nanoTime();
             System.out.println(remount.output());
             // Other mounts of this host (other tests' dead FUSE mounts copied into the unshare namespace) may be

@@ -54,8 +54,7 @@ class RuntimeOptionsIT {
                 assertEquals(CFS, options(mountpoint), "after the worker was killed:\n" + daemon.output());
                 assertEquals(1, processors(cgroup, daemon));
 
-                Host.Result upgrade = Host.run(Host.java(), "--enable-native-access=ALL-UNNAMED", "-jar",
-                        Host.daemonJar().toString(), "upgrade", mountpoint.toString());
+                Host.Result upgrade = Host.run(Host.proclens("upgrade", mountpoint.toString()));
                 assertEquals(0, upgrade.status(), upgrade.output() + daemon.output());
                 assertEquals(CFS, options(mountpoint), "after an upgrade:\n" + daemon.output());
                 assertEquals(1, processors(cgroup, daemon));
@@ -79,9 +78,8 @@ class RuntimeOptionsIT {
     void aBadChangeIsRefusedAndChangesNothing() throws Exception {
         Path mountpoint = temp.resolve("mnt");
         try (Daemon daemon = Daemon.start(mountpoint)) {
-            Host.Result bad = Host.run(Host.java(), "--enable-native-access=ALL-UNNAMED", "-jar",
-                    Host.daemonJar().toString(), "options", "--mountpoint", mountpoint.toString(),
-                    "--enable-cfs", "yes");
+            Host.Result bad = Host.run(Host.proclens("options", "--mountpoint", mountpoint.toString(),
+                    "--enable-cfs", "yes"));
             assertEquals(2, bad.status(), bad.output()); // picocli's status for a bad argument, with the usage
             assertTrue(bad.output().startsWith("Invalid value for option '--enable-cfs': 'yes' is not a boolean"),
                     bad.output());
@@ -90,9 +88,7 @@ class RuntimeOptionsIT {
     }
 
     private static String options(Path mountpoint, String... changes) throws Exception {
-        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(Host.java(),
-                "--enable-native-access=ALL-UNNAMED", "-jar", Host.daemonJar().toString(), "options",
-                "--mountpoint", mountpoint.toString()));
+        java.util.List<String> command = Host.proclens("options", "--mountpoint", mountpoint.toString());
         command.addAll(java.util.List.of(changes));
         Host.Result result = Host.run(command);
         assertEquals(0, result.status(), result.output());
