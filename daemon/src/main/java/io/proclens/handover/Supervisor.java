@@ -281,7 +281,7 @@ public final class Supervisor {
         if (worker.channel != null) worker.channel.close();
         int status = worker.process.exitValue();
         // Its unanswered requests go to the next worker, unless the kernel ended the connection (the holder stops).
-        if (worker.holdsDescriptor && !stopping && !connectionEnded()) resend();
+        if (worker.holdsDescriptor && !stopping && !stopIfConnectionEnded()) resend();
         if (!worker.serving) failuresInARow++;
         if (worker == candidate) {
             candidate = null;
@@ -298,12 +298,12 @@ public final class Supervisor {
     }
 
     /**
-     * Whether the kernel has ended the mount's connection, in which case the holder stops (so no worker is
-     * started again, and none is sent a resend): no worker could serve
-     * it again. Unmounted from outside (umount, fusermount -u) is a stop, status 0; aborted (through
-     * /sys/fs/fuse/connections), the mount is left dead, so the holder clears it and exits 1 for a restart.
+     * Stops the holder if the kernel has ended the mount's connection (no worker could serve it again, so none is
+     * started or sent a resend); whether it did. Unmounted from outside (umount, fusermount -u) is a stop, status 0;
+     * aborted (through /sys/fs/fuse/connections), the mount is left dead, so the holder clears it and exits 1 for a
+     * restart.
      */
-    private boolean connectionEnded() {
+    private boolean stopIfConnectionEnded() {
         try {
             if (!FuseDevice.connectionEnded(device.fd())) return false;
         } catch (IOException e) {
