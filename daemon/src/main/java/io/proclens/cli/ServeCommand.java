@@ -97,8 +97,9 @@ final class ServeCommand extends MountCommand {
         try {
             long proc = served.fs().lookup(io.proclens.fs.Filesystem.ROOT, "proc").ino();
             for (String name : List.of("meminfo", "stat", "cpuinfo", "uptime", "loadavg")) {
-                long handle = served.fs().open(served.fs().lookup(proc, name).ino(), 0, self);
-                served.fs().read(handle, 0, 65536);
+                long ino = served.fs().lookup(proc, name).ino();
+                long handle = served.fs().open(ino, 0);
+                served.fs().read(ino, handle, 0, 65536, self);
                 served.fs().release(handle);
             }
         } catch (io.proclens.fs.FsException | RuntimeException e) {

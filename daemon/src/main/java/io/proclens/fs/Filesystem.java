@@ -16,11 +16,16 @@ public interface Filesystem {
 
     NodeAttr getattr(long ino) throws FsException;
 
-    /** Renders the file for the calling process and returns a handle that keeps that snapshot. */
-    long open(long ino, int flags, int callerPid) throws FsException;
+    /** Opens file {@code ino} for reading and returns its handle; nothing is rendered before the first read. */
+    long open(long ino, int flags) throws FsException;
 
-    /** The bytes of the handle's snapshot in [offset, offset + size), empty past the end. */
-    MemorySegment read(long handle, long offset, long size) throws FsException;
+    /**
+     * The bytes in [offset, offset + size) of the handle's rendering, empty past the end; the kernel's seq_file
+     * semantics: a read at offset 0 (and a handle's first read) renders file {@code ino} anew for the process
+     * {@code readerPid}, reads at other offsets continue the rendering it made, so that a program that keeps its
+     * descriptor and reads again from 0 (procps) sees live numbers, and one pass is never torn.
+     */
+    MemorySegment read(long ino, long handle, long offset, long size, int readerPid) throws FsException;
 
     void release(long handle);
 

@@ -8,8 +8,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * The snapshots of open files, by handle. A handle keeps the bytes rendered at open, so reads at any offset see
- * one consistent file.
+ * The snapshots of open files, by handle: the bytes that a handle's reads at offsets past 0 continue, replaced by
+ * each read at offset 0 ({@link #replace}), so that one pass over the file is never torn.
  *
  * <p>Slots in an array, so that open, read and release allocate nothing: a handle is a slot's index and the slot's
  * generation at open. Release bumps the generation before the slot is reused, so a released handle never reaches
@@ -65,6 +65,22 @@ public final class HandleTable {
         MemorySegment snapshot = (MemorySegment) SNAPSHOTS.getAcquire(chunk.snapshots, index);
         int generation = (int) INTS.getAcquire(chunk.generations, index);
         return generation == (int) (handle >>> 32) ? snapshot : null;
+    }
+
+    /**
+     * Puts {@code fresh} in place of the handle's snapshot {@code expected}; false (and nothing changed) when the
+     * handle is not open or another read replaced it meanwhile. The kernel sends a file's release only after every
+     * read of it has been answered, and a read replaces before it answers, so a replace never reaches a slot that
+     * was released and taken again; the generation and the compare-and-set check it anyway.
+     */
+    public boolean replace(long handle, MemorySegment expected, MemorySegment fresh) {
+        int slot = (int) handle - 1;
+        if (slot < 0 || slot >= MAX_OPEN || expected == null) return false;
+        Chunk chunk = chunks.get(slot >>> CHUNK_BITS);
+        if (chunk == null) return false;
+        int index = slot & (CHUNK - 1);
+        if ((int) INTS.getAcquire(chunk.generations, index) != (int) (handle >>> 32)) return false;
+        return SNAPSHOTS.compareAndSet(chunk.snapshots, index, expected, fresh);
     }
 
     /** Closes {@code handle}; a handle not open (already released, or never given) is ignored. */

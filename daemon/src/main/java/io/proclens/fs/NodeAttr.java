@@ -18,8 +18,17 @@ public record NodeAttr(long ino, Kind kind, int permissions, long size, int link
         return new NodeAttr(ino, Kind.DIRECTORY, 0555, 0, links);
     }
 
-    /** A virtual file: size 0 like /proc's files; readers read to EOF (direct I/O). */
+    /**
+     * What a virtual file says its size is: a page, like sysfs's files, which tools read to EOF whatever its
+     * content (coreutils' wc and tail treat a page-multiple size as unknown). Not 0: kernels from 6.5 on without
+     * the fix splice (sendfile) a direct-I/O FUSE file through the page cache and stop at the size, so at 0
+     * busybox cat would print nothing; with a size its splice reaches our read, which refuses it
+     * (see the fuse package) and cat falls back to read(2).
+     */
+    public static final long VIRTUAL_FILE_SIZE = 4096;
+
+    /** A virtual file: {@link #VIRTUAL_FILE_SIZE} bytes by its attributes; readers read to EOF (direct I/O). */
     public static NodeAttr virtualFile(long ino, int permissions) {
-        return new NodeAttr(ino, Kind.FILE, permissions, 0, 1);
+        return new NodeAttr(ino, Kind.FILE, permissions, VIRTUAL_FILE_SIZE, 1);
     }
 }

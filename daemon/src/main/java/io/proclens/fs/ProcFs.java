@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The {@link Filesystem} the session serves: the fixed tree, the host directories it mirrors, and per open a
- * snapshot (rendered for the caller, or the host file's bytes).
+ * The {@link Filesystem} the session serves: the fixed tree, the host directories it mirrors, and per open file
+ * the snapshot its reads continue (rendered for the reader at each read at offset 0, or the host file's bytes).
  */
 public final class ProcFs implements Filesystem {
     /** open(2)'s O_ACCMODE and O_RDONLY: the same numbers on every Linux ABI. */
@@ -64,32 +64,47 @@ public final class ProcFs implements Filesystem {
     }
 
     @Override
-    public long open(long ino, int flags, int callerPid) throws FsException {
+    public long open(long ino, int flags) throws FsException {
         if ((flags & ACCESS_MODE) != READ_ONLY) throw new FsException(Failure.READ_ONLY, "inode " + ino);
         Tree.Node node = tree.get(ino);
-        MemorySegment snapshot;
         if (node != null) {
             if (node.directory()) throw new FsException(Failure.IS_A_DIRECTORY, node.name());
-            snapshot = renderer.render(node.file(), callerPid);
         } else {
             HostMirror mirror = mirrorOf(ino);
-            NodeAttr attr = mirror.attr(mirror.path(ino));
-            if (attr.directory()) throw new FsException(Failure.IS_A_DIRECTORY, "inode " + ino);
-            snapshot = Snapshots.of(mirror.read(mirror.path(ino)));
+            if (mirror.attr(mirror.path(ino)).directory()) throw new FsException(Failure.IS_A_DIRECTORY, "inode " + ino);
         }
         try {
-            return handles.add(snapshot);
+            return handles.add(NOT_RENDERED);
         } catch (IllegalStateException full) {
             throw new FsException(Failure.IO, full.getMessage());
         }
     }
 
     @Override
-    public MemorySegment read(long handle, long offset, long size) throws FsException {
+    public MemorySegment read(long ino, long handle, long offset, long size, int readerPid) throws FsException {
         MemorySegment snapshot = handles.get(handle);
         if (snapshot == null) throw new FsException(Failure.BAD_HANDLE, "handle " + handle);
+        if (offset == 0 || snapshot == NOT_RENDERED) {
+            MemorySegment fresh = render(ino, readerPid);
+            handles.replace(handle, snapshot, fresh);
+            snapshot = fresh;
+        }
         return slice(snapshot, offset, size);
     }
+
+    /** The file for the reader: a virtual file through the renderer (and its cache), a host file as it is now. */
+    private MemorySegment render(long ino, int readerPid) throws FsException {
+        Tree.Node node = tree.get(ino);
+        if (node != null) {
+            if (node.directory()) throw new FsException(Failure.IS_A_DIRECTORY, node.name());
+            return renderer.render(node.file(), readerPid);
+        }
+        HostMirror mirror = mirrorOf(ino);
+        return Snapshots.of(mirror.read(mirror.path(ino)));
+    }
+
+    /** A handle's snapshot before its first read: distinct from every rendering, even an empty one. */
+    private static final MemorySegment NOT_RENDERED = java.lang.foreign.Arena.global().allocate(1).asSlice(0, 0);
 
     /** What a read past the end answers. */
     private static final MemorySegment NOTHING = java.lang.foreign.Arena.global().allocate(1).asSlice(0, 0).asReadOnly();

@@ -1,7 +1,5 @@
 package io.proclens.fuse;
 
-import io.proclens.bindings.LibFuse;
-import io.proclens.bindings.fuse_ctx;
 import io.proclens.fs.DirEntry;
 import io.proclens.fs.Filesystem;
 import io.proclens.fs.FsException;
@@ -9,10 +7,8 @@ import io.proclens.fs.HandleTable;
 import io.proclens.fs.NodeAttr;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.IntSupplier;
 
 /**
  * The filesystem of a worker that takes over from another: files the previous worker opened stay open in the
@@ -20,8 +16,8 @@ import java.util.function.IntSupplier;
  *
  * <p>Each worker marks its handles with its own tag in bits 21-31, which {@link HandleTable} never uses (its
  * handles are a generation in bits 32-63 and a slot + 1 of at most {@link HandleTable#MAX_OPEN} = 2^20 below).
- * A read of another worker's handle adopts it: the file is rendered again for the reader, kept under that
- * handle until its release, and read from there. The bytes the previous worker had sent cannot be recovered, so
+ * A read of another worker's handle adopts it: a handle of our own stands for it until its release, rendered
+ * for the reader as every read at offset 0 renders. The bytes the previous worker had sent cannot be recovered, so
  * a read at offset 0 is exact, and a later first read is a guess ({@link #probablyHadItAll}): the end of the file,
  * or the new rendering from that offset (a reader in the middle of a file across a take-over may see two
  * renderings meet).
@@ -31,7 +27,6 @@ public final class HandedOverFiles implements Filesystem {
     static final long TAG_MASK = 0x7FFL << TAG_SHIFT;
     private static final int READ_ONLY = 0; // O_RDONLY
     private static final MemorySegment EMPTY = MemorySegment.NULL;
-    private static final MemorySegment EVERYWHERE = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
 
     private final Filesystem inner;
     private final long tag;
@@ -59,8 +54,8 @@ public final class HandedOverFiles implements Filesystem {
     }
 
     @Override
-    public long open(long ino, int flags, int callerPid) throws FsException {
-        return inner.open(ino, flags, callerPid) | tag;
+    public long open(long ino, int flags) throws FsException {
+        return inner.open(ino, flags) | tag;
     }
 
     boolean ours(long handle) {
@@ -68,27 +63,12 @@ public final class HandedOverFiles implements Filesystem {
     }
 
     @Override
-    public MemorySegment read(long handle, long offset, long size) throws FsException {
-        if (!ours(handle)) {
-            Long own = adopted.get(handle);
-            if (own == null) throw new FsException(FsException.Failure.BAD_HANDLE, "handle " + handle);
-            return inner.read(own, offset, size);
-        }
-        return inner.read(handle & ~TAG_MASK, offset, size);
-    }
-
-    /** A read as the session gets it: with the inode, and the request to find the reader in when adopting. */
-    MemorySegment read(long ino, long handle, long offset, long size, long request) throws FsException {
-        if (ours(handle)) return inner.read(handle & ~TAG_MASK, offset, size);
-        return readForeign(ino, handle, offset, size, () -> callerPid(request));
-    }
-
-    /** A read of another worker's handle; {@code reader} gives the reading process when the file is rendered. */
-    MemorySegment readForeign(long ino, long handle, long offset, long size, IntSupplier reader) throws FsException {
+    public MemorySegment read(long ino, long handle, long offset, long size, int readerPid) throws FsException {
+        if (ours(handle)) return inner.read(ino, handle & ~TAG_MASK, offset, size, readerPid);
         Long own = adopted.get(handle);
-        if (own != null) return inner.read(own, offset, size);
-        own = adopt(handle, ino, reader.getAsInt());
-        MemorySegment bytes = inner.read(own, offset, size);
+        if (own != null) return inner.read(ino, own, offset, size, readerPid);
+        own = adopt(handle, ino);
+        MemorySegment bytes = inner.read(ino, own, offset, size, readerPid);
         return offset > 0 && probablyHadItAll(offset, size, offset + bytes.byteSize()) ? EMPTY : bytes;
     }
 
@@ -104,18 +84,13 @@ public final class HandedOverFiles implements Filesystem {
         return offset % Math.max(size, 1) != 0 && offset + slack >= length;
     }
 
-    /** Renders {@code ino} for {@code pid} under another worker's {@code handle}; once, however many threads ask. */
-    long adopt(long handle, long ino, int pid) throws FsException {
-        long fresh = inner.open(ino, READ_ONLY, pid);
+    /** Our own handle for another worker's {@code handle} of {@code ino}; one, however many threads ask. */
+    long adopt(long handle, long ino) throws FsException {
+        long fresh = inner.open(ino, READ_ONLY);
         Long raced = adopted.putIfAbsent(handle, fresh);
         if (raced == null) return fresh;
         inner.release(fresh);
         return raced;
-    }
-
-    private static int callerPid(long request) {
-        long ctx = LibFuse.fuse_req_ctx(MemorySegment.ofAddress(request)).address();
-        return EVERYWHERE.get(ValueLayout.JAVA_INT, ctx + fuse_ctx.pid$offset());
     }
 
     @Override

@@ -56,12 +56,10 @@ final class Operations {
     private static final MemorySegment EVERYWHERE = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
 
     private final Filesystem fs;
-    private final HandedOverFiles handedOver; // when the session may inherit open files: reads need the inode
     private final long startSeconds = System.currentTimeMillis() / 1000;
 
     Operations(Filesystem fs) {
         this.fs = fs;
-        this.handedOver = fs instanceof HandedOverFiles files ? files : null;
     }
 
     /** Builds the ops table in {@code arena}; the upcall stubs live as long as the arena. */
@@ -128,9 +126,7 @@ final class Operations {
     void open(long req, long ino, long fi) {
         MemorySegment request = MemorySegment.ofAddress(req);
         try {
-            long ctx = LibFuse.fuse_req_ctx(request).address();
-            int pid = EVERYWHERE.get(ValueLayout.JAVA_INT, ctx + fuse_ctx.pid$offset());
-            long handle = fs.open(ino, EVERYWHERE.get(ValueLayout.JAVA_INT, fi + fuse_file_info.flags$offset()), pid);
+            long handle = fs.open(ino, EVERYWHERE.get(ValueLayout.JAVA_INT, fi + fuse_file_info.flags$offset()));
             EVERYWHERE.set(ValueLayout.JAVA_LONG, fi + fuse_file_info.fh$offset(), handle);
             // Direct I/O: the page cache is per inode and shared by every container, so it must never
             // keep one caller's bytes for another. No flush: we have nothing to write back.
@@ -145,12 +141,24 @@ final class Operations {
         }
     }
 
+    /**
+     * A read that fills the kernel's page cache is refused with EINVAL, the kernel's "this file cannot be spliced".
+     * Kernels from 6.5 on without the fix send such reads for a direct-I/O file that is spliced (sendfile: busybox
+     * cat, Python's shutil.copyfile) or mapped; the page cache is shared by every reader of the inode, so one
+     * container's bytes would reach the next. Those readers fall back to read(2), which is served. The kernel's own
+     * reads for a process (direct I/O) carry its lock owner; page cache reads carry none.
+     */
     void read(long req, long ino, long size, long offset, long fi) {
         MemorySegment request = MemorySegment.ofAddress(req);
         try {
+            if (EVERYWHERE.get(ValueLayout.JAVA_LONG, fi + fuse_file_info.lock_owner$offset()) == 0) {
+                LibFuse.fuse_reply_err(request, Errno.EINVAL);
+                return;
+            }
             long handle = EVERYWHERE.get(ValueLayout.JAVA_LONG, fi + fuse_file_info.fh$offset());
-            MemorySegment bytes = handedOver != null ? handedOver.read(ino, handle, offset, size, req)
-                    : fs.read(handle, offset, size);
+            long ctx = LibFuse.fuse_req_ctx(request).address();
+            int pid = EVERYWHERE.get(ValueLayout.JAVA_INT, ctx + fuse_ctx.pid$offset());
+            MemorySegment bytes = fs.read(ino, handle, offset, size, pid);
             LibFuse.fuse_reply_buf(request, bytes, bytes.byteSize());
         } catch (Throwable t) {
             fail(request, "read", t);

@@ -45,9 +45,9 @@ class HostMirrorTest {
     }
 
     private String readAll(long ino) throws FsException {
-        long handle = fs.open(ino, 0, 1);
+        long handle = fs.open(ino, 0);
         try {
-            return new String(fs.read(handle, 0, 1 << 16).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
+            return new String(fs.read(ino, handle, 0, 1 << 16, 1).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
         } finally {
             fs.release(handle);
         }
@@ -90,7 +90,7 @@ class HostMirrorTest {
         assertEquals(0, lookup("sys/devices/system/cpu/probe").permissions());
         long kernelMax = lookup("sys/devices/system/cpu/kernel_max").ino();
         assertEquals(FsException.Failure.READ_ONLY,
-                assertThrows(FsException.class, () -> fs.open(kernelMax, 2, 1)).failure());
+                assertThrows(FsException.class, () -> fs.open(kernelMax, 2)).failure());
     }
 
     @Test

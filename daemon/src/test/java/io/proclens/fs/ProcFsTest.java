@@ -88,40 +88,76 @@ class ProcFsTest {
     }
 
     @Test
-    void eachHandleKeepsTheSnapshotRenderedForItsCaller() throws FsException {
+    void eachHandleKeepsTheSnapshotRenderedForItsReader() throws FsException {
         long meminfo = ino("proc/meminfo");
-        long first = fs.open(meminfo, 0, 100);
-        long second = fs.open(meminfo, 0, 200);
-        assertEquals("proc/meminfo for 100\n", text(fs.read(first, 0, 4096)));
-        assertEquals("proc/meminfo for 200\n", text(fs.read(second, 0, 4096)));
+        long first = fs.open(meminfo, 0);
+        long second = fs.open(meminfo, 0);
+        assertEquals("proc/meminfo for 100\n", text(fs.read(meminfo, first, 0, 4096, 100)));
+        assertEquals("proc/meminfo for 200\n", text(fs.read(meminfo, second, 0, 4096, 200)));
+        assertEquals("for 100\n", text(fs.read(meminfo, first, 13, 4096, 200)), "continues its own rendering");
         assertEquals(2, fs.openHandles());
         fs.release(first);
         fs.release(second);
         assertEquals(0, fs.openHandles());
         assertEquals(FsException.Failure.BAD_HANDLE,
-                assertThrows(FsException.class, () -> fs.read(first, 0, 10)).failure());
+                assertThrows(FsException.class, () -> fs.read(meminfo, first, 0, 10, 100)).failure());
+    }
+
+    @Test
+    void aReadAtOffsetZeroRendersAnewAndLaterOffsetsContinueIt() throws FsException {
+        int[] renders = {0};
+        ProcFs counting = new ProcFs(List.of(VirtualFile.values()),
+                Renderer.ofText((file, pid) -> "rendering " + ++renders[0] + " of " + file.path() + "\n"),
+                Path.of("/nonexistent"));
+        long stat = counting.lookup(counting.lookup(Filesystem.ROOT, "proc").ino(), "stat").ino();
+        long handle = counting.open(stat, 0);
+        assertEquals(0, renders[0], "nothing is rendered before the first read");
+        assertEquals("rendering 1", text(counting.read(stat, handle, 0, 11, 7)));
+        assertEquals(" of proc/stat\n", text(counting.read(stat, handle, 11, 4096, 7)), "one pass, one rendering");
+        assertEquals("", text(counting.read(stat, handle, 25, 4096, 7)));
+        // procps: lseek(fd, 0) and read again on every refresh
+        assertEquals("rendering 2 of proc/stat\n", text(counting.read(stat, handle, 0, 4096, 7)));
+        assertEquals("of proc/stat\n", text(counting.read(stat, handle, 12, 4096, 7)));
+        assertEquals("rendering 3 of proc/stat\n", text(counting.read(stat, handle, 0, 4096, 7)));
+        assertEquals(3, renders[0]);
+    }
+
+    @Test
+    void aFirstReadPastZeroRendersOnceAndIsContinued() throws FsException {
+        long uptime = ino("proc/uptime"); // "proc/uptime for 7\n": 18 bytes
+        long handle = fs.open(uptime, 0);
+        assertEquals("uptime for 7\n", text(fs.read(uptime, handle, 5, 1 << 20, 7)));
+        assertEquals("\n", text(fs.read(uptime, handle, 17, 10, 8)), "the rendering for 7 is continued");
     }
 
     @Test
     void readsAreSlicedByOffsetAndSize() throws FsException {
-        long handle = fs.open(ino("proc/uptime"), 0, 7); // "proc/uptime for 7\n": 18 bytes
-        assertEquals("proc", text(fs.read(handle, 0, 4)));
-        assertEquals("uptime for 7\n", text(fs.read(handle, 5, 1 << 20)));
-        assertEquals("", text(fs.read(handle, 18, 10)));
-        assertEquals("", text(fs.read(handle, Long.MAX_VALUE, 10)));
-        assertEquals("", text(fs.read(handle, -1, 10)));
-        assertEquals("", text(fs.read(handle, 0, 0)));
+        long uptime = ino("proc/uptime"); // "proc/uptime for 7\n": 18 bytes
+        long handle = fs.open(uptime, 0);
+        assertEquals("proc", text(fs.read(uptime, handle, 0, 4, 7)));
+        assertEquals("uptime for 7\n", text(fs.read(uptime, handle, 5, 1 << 20, 7)));
+        assertEquals("", text(fs.read(uptime, handle, 18, 10, 7)));
+        assertEquals("", text(fs.read(uptime, handle, Long.MAX_VALUE, 10, 7)));
+        assertEquals("", text(fs.read(uptime, handle, -1, 10, 7)));
+        assertEquals("", text(fs.read(uptime, handle, 0, 0, 7)));
+    }
+
+    @Test
+    void virtualFilesSayTheyAreAPageLong() throws FsException {
+        // Not 0: a kernel that splices a direct-I/O file through the page cache stops at the size (see NodeAttr).
+        assertEquals(4096, fs.getattr(ino("proc/meminfo")).size());
+        assertEquals(4096, fs.lookup(ino("sys/devices/system/cpu"), "online").size());
     }
 
     @Test
     void openForWritingOrOfADirectoryIsRefused() throws FsException {
         long meminfo = ino("proc/meminfo");
         assertEquals(FsException.Failure.READ_ONLY,
-                assertThrows(FsException.class, () -> fs.open(meminfo, 1 /* O_WRONLY */, 1)).failure());
+                assertThrows(FsException.class, () -> fs.open(meminfo, 1 /* O_WRONLY */)).failure());
         assertEquals(FsException.Failure.READ_ONLY,
-                assertThrows(FsException.class, () -> fs.open(meminfo, 2 /* O_RDWR */, 1)).failure());
+                assertThrows(FsException.class, () -> fs.open(meminfo, 2 /* O_RDWR */)).failure());
         assertEquals(FsException.Failure.IS_A_DIRECTORY,
-                assertThrows(FsException.class, () -> fs.open(ino("proc"), 0, 1)).failure());
+                assertThrows(FsException.class, () -> fs.open(ino("proc"), 0)).failure());
         assertEquals(0, fs.openHandles());
     }
 
