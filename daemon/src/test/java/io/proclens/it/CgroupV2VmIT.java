@@ -25,9 +25,12 @@ class CgroupV2VmIT {
     /** The tag of the tests run in the VM too. */
     static final String LAYOUT = "cgroup-layout";
     static final List<Class<?>> IN_VM = List.of(MountIT.class, LxcfsComparisonIT.class, LxcfsDifferentialIT.class,
-            UserNamespaceIT.class);
-    /** How many tests in {@link #IN_VM} have the tag: MountIT 2, LxcfsComparisonIT 1, LxcfsDifferentialIT 3, UserNamespaceIT 1. */
-    static final int TAGGED = 7;
+            UserNamespaceIT.class, SendfileReadersIT.class);
+    /**
+     * How many tests in {@link #IN_VM} have the tag: MountIT 2, LxcfsComparisonIT 1, LxcfsDifferentialIT 3,
+     * UserNamespaceIT 1, SendfileReadersIT 1.
+     */
+    static final int TAGGED = 8;
 
     @TempDir
     Path share;
@@ -46,6 +49,7 @@ class CgroupV2VmIT {
                 share.resolve("test-classes"));
         List<String> command = new ArrayList<>(List.of("java", "--enable-native-access=ALL-UNNAMED",
                 "-Dproclens.jar=/mnt/share/proclens.jar", "-Dproclens.it.startSeconds=120",
+                "-Dproclens.it.sendfileRounds=40", // 480 copies: every process start is slow in the emulated CPU
                 "-jar", "/mnt/share/junit-console.jar", "execute", "--disable-banner", "--details=tree",
                 "--class-path", "/mnt/share/test-classes:/mnt/share/proclens.jar")); // the tests use some of its names
         for (Class<?> test : IN_VM) command.add("--select-class=" + test.getName());
