@@ -139,6 +139,28 @@ final class DockerEngine implements AutoCloseable {
         assertEquals(0, imported.status(), imported.output());
     }
 
+    /**
+     * An image whose programs are this machine's own: bin, sbin, lib and lib64 point into /usr (Debian 12's merged
+     * /usr), which a container gets with {@link #HOST_USR}: procps, busybox, glibc's getconf, util-linux, coreutils,
+     * Python and the JDK, as they are installed here. Imported once per engine.
+     */
+    String hostUsrImage() throws Exception {
+        String usrImage = "proclens-usr:" + ProcessHandle.current().pid();
+        if (docker("image", "inspect", usrImage).status() == 0) return usrImage;
+        Path root = dir.resolve("usr-rootfs");
+        for (String sub : List.of("usr", "proc", "sys", "dev", "etc", "tmp", "probe")) Files.createDirectories(root.resolve(sub));
+        for (String link : List.of("bin", "sbin", "lib", "lib64")) Files.createSymbolicLink(root.resolve(link), Path.of("usr", link));
+        Files.writeString(root.resolve("etc/passwd"), "root:x:0:0:root:/:/bin/sh\n");
+        Files.writeString(root.resolve("etc/group"), "root:x:0:\n");
+        Host.Result imported = Host.run("sh", "-c", "tar -C '" + root + "' -c . | " + DOCKER + " -H unix://"
+                + dir.resolve("docker.sock") + " import - " + usrImage);
+        assertEquals(0, imported.status(), imported.output());
+        return usrImage;
+    }
+
+    /** The `docker run` flag that gives a container of {@link #hostUsrImage()} this machine's /usr, read-only. */
+    static final String HOST_USR = "type=bind,source=/usr,target=/usr,readonly";
+
     private static void copy(Path file, Path root) throws IOException {
         copy(file, root.resolve(file.toString().substring(1)).getParent(), file.getFileName().toString());
     }

@@ -24,13 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class DockerIT {
     static final String SEPARATOR = "=====";
-    /**
-     * Reads a file with read(2). Not busybox's cat: it copies with sendfile(2), which on kernels without the fix
-     * "fuse: use copy_splice_read for direct io" (this one, 6.18) goes through the page cache of a direct-I/O FUSE
-     * file and stops at its size, 0: it prints nothing, from proclens as from any direct-I/O FUSE server (see
-     * README, Known limits).
-     */
-    static final String READ = "rd() { head -n 100000 \"$1\"; }; ";
+    /** Reads a file with busybox cat, which copies with sendfile(2) (see {@link SendfileReadersIT}). */
+    static final String READ = "rd() { cat \"$1\"; }; ";
     static DockerEngine engine;
 
     @TempDir
