@@ -166,9 +166,9 @@ done
 
 : > "$work/fio.jsonl"
 if [ "${FIO:-0}" = 1 ]; then
-    # fio keeps its files open and preads (no reopen); these files report size 0 (proclens, the kernel) or their
-    # length (LXCFS, fusefloor): --size and --bs within the content, --create_on_open=1 so fio does not try to
-    # lay out (extend) a size-0 file.
+    # fio keeps its files open and preads (no reopen); these files report size 0 (the kernel), a page (proclens)
+    # or their length (LXCFS, fusefloor): --size and --bs within the content, --create_on_open=1 so fio does not
+    # try to lay out (extend) a size-0 file.
     for name in "${servers[@]}"; do
         rc=0
         in_cgroup fio --name="$name" --filename="$(path_of "$name" meminfo)" --readonly --rw=read --ioengine=psync \
