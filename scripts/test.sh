@@ -8,24 +8,29 @@
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 find_jdk
-apt_install maven fuse3 libfuse3-dev lxcfs util-linux procps docker.io busybox-static ncurses-base systemd openssl gcc; command -v kubectl >/dev/null || apt_install kubernetes-client # gcc: CallerEdgesIT's threaded reader; kubectl: the Kubernetes manifest test
+apt_install maven fuse3 libfuse3-dev lxcfs util-linux procps docker.io busybox-static ncurses-base systemd openssl gcc python3 htop; command -v kubectl >/dev/null || apt_install kubernetes-client # gcc: CallerEdgesIT's threaded reader; kubectl: the Kubernetes manifest test
 cd "$PROCLENS_ROOT"
 
-cleanup() { # whatever a failed or interrupted test left mounted; keeps the script's exit status
+# Every temp dir the tests make, and so every mount, is below this one; cleanup unmounts only what is below it,
+# never another run's or a user's mounts. 0711: a container's remapped root must pass through to its layers.
+test_tmp=$(mktemp -d /tmp/proclens-test.XXXXXX)
+chmod 711 "$test_tmp"
+cleanup() { # whatever a failed or interrupted test left mounted below test_tmp; keeps the script's exit status
     local status=$?
-    # mountinfo: field 5 is the mount point; the type follows the " - " separator
-    awk '{ for (i = 7; i < NF; i++) if ($i == "-") { if (($(i+1) == "fuse.proclens" || $(i+1) == "fuse.lxcfs") && $5 ~ /^\/tmp\//) print $5; break } }' /proc/self/mountinfo |
-        while read -r dir; do umount -l "$dir" 2>/dev/null || true; done
+    # mountinfo: field 5 is the mount point (deepest first, so that nested mounts go before their parents)
+    awk -v dir="$test_tmp/" 'index($5, dir) == 1 { print $5 }' /proc/self/mountinfo | sort -r |
+        while read -r mounted; do umount -l "$mounted" 2>/dev/null || true; done
+    rm -rf --one-file-system "$test_tmp"
     exit "$status"
 }
 trap cleanup EXIT
 
-mvn -B verify
+mvn -B verify -Dproclens.test.tmpdir="$test_tmp"
 
 # The README's first command, as a user runs it in this checkout: it builds, mounts and serves until SIGTERM. (Not a
 # Maven test: it runs Maven itself.) Then a reader of the mount, SIGTERM, exit status 0 and nothing left mounted.
 echo "== scripts/run.sh (the README's first command)"
-run_dir=$(mktemp -d /tmp/proclens-run.XXXXXX)
+run_dir=$(mktemp -d "$test_tmp/run.XXXXXX")
 scripts/run.sh "$run_dir/mnt" > "$run_dir/log" 2>&1 &
 run_pid=$!
 for _ in $(seq 1800); do # 3 minutes: Maven builds first

@@ -84,7 +84,7 @@ class ClientMatrixIT {
 
     @BeforeAll
     static void startDocker() throws Exception {
-        for (String tool : List.of("top", "vmstat", "free", "uptime", "lscpu", "getconf", "python3", "busybox")) {
+        for (String tool : List.of("top", "vmstat", "free", "uptime", "lscpu", "getconf", "python3", "busybox", "htop", "script")) {
             Assumptions.assumeTrue(Host.hasCommand(tool), tool + " is not installed");
         }
         engine = DockerEngine.start();

@@ -64,7 +64,7 @@ final class DockerEngine implements AutoCloseable {
         for (String tool : PROCPS) Assumptions.assumeTrue(Files.isExecutable(Path.of(tool)), tool + " is missing (procps)");
         Assumptions.assumeTrue(Files.isRegularFile(Path.of("/lib/terminfo/d/dumb")), "no /lib/terminfo/d/dumb (ncurses-base)");
         // Short: containerd's sockets live below it, and a unix socket path has at most 107 bytes.
-        Path dir = Files.createTempDirectory(Path.of("/tmp"), "pdk");
+        Path dir = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "pdk");
         String parent = cgroupParent(dir.getFileName().toString());
         List<String> command = new ArrayList<>(List.of(DOCKERD, "--bridge=none", "--iptables=false", "--ip6tables=false",
                 "--userland-proxy=false", "--data-root", dir.resolve("data").toString(),
