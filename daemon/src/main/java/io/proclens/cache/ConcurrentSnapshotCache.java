@@ -85,7 +85,7 @@ public final class ConcurrentSnapshotCache<K, V> {
             if (entries.size() > capacity) sweep(0); // may drop ours too: we still hold and use it
         }
         // Before a sweep, so that ours is never the idle one; at most once a millisecond, so that loop threads
-        // asking for the same entry do not fight over its cache line on every open.
+        // asking for the same entry do not fight over its cache line on every read.
         if (now - entry.lastAskedNanos >= ASKED_GRANULARITY_NANOS) entry.lastAskedNanos = now;
         long lastSweep = lastSweepNanos.get();
         if (now - lastSweep >= idleNanos && lastSweepNanos.compareAndSet(lastSweep, now)) sweep(idleNanos);

@@ -313,7 +313,7 @@ public final class Processes {
     private static final byte[] STAT_NAME = "/stat\0".getBytes(UTF_8);
 
     /**
-     * The start time read on every open (to tell a cached caller from a reused pid), allocating nothing: the path
+     * The start time read on every rendering (to tell a cached caller from a reused pid), allocating nothing: the path
      * is written and the file read into per-thread native buffers (raw open, pread, close) and parsed in place.
      * -1 when anything is unusual (absent, longer than the buffer, malformed): the caller then takes the slow
      * path, which says what is wrong.

@@ -61,8 +61,8 @@ class MountCommand implements Callable<Integer> {
     Path logFile;
 
     @Option(names = "--cache-ttl", paramLabel = "MS", defaultValue = "100",
-            description = "How long a cgroup's rendered file is reused for other opens, in milliseconds"
-                    + " (default ${DEFAULT-VALUE}; 0 renders on every open).")
+            description = "How long a cgroup's rendered file is reused for other reads from offset 0, in"
+                    + " milliseconds (default ${DEFAULT-VALUE}; 0 renders on every one).")
     long cacheTtlMillis;
 
     @Option(names = "--pid-file", paramLabel = "FILE",

@@ -11,7 +11,7 @@ import java.util.concurrent.Callable;
 /** {@code proclens options}: shows or changes a running daemon's options, without a restart. */
 @Command(name = "options", mixinStandardHelpOptions = true,
         description = "Shows the options of the daemon serving MOUNTPOINT, or changes them at run time"
-                + " (from the next open of a file on). A change holds for the mount's later workers (after a crash"
+                + " (from the next read of a file from its start on). A change holds for the mount's later workers (after a crash"
                 + " or an upgrade), not for a new mount.")
 final class OptionsCommand implements Callable<Integer> {
     @Option(names = "--mountpoint", paramLabel = "DIR", defaultValue = MountCommand.DEFAULT_MOUNTPOINT,

@@ -95,8 +95,8 @@ public final class CgroupRenderer implements Renderer, AutoCloseable {
     }
 
     /**
-     * Takes effect from the next open on; files already open keep what they showed. Turning loadavg on starts
-     * the sampler (the averages start from 0, as the kernel's do at boot); turning it off stops it.
+     * Takes effect from the next read from offset 0 on; a pass under way keeps what it showed. Turning loadavg on
+     * starts the sampler (the averages start from 0, as the kernel's do at boot); turning it off stops it.
      */
     public void options(Options changed) {
         synchronized (optionsLock) {
