@@ -3,7 +3,7 @@
 #   - unit tests and the integration tests (real FUSE mounts, real cgroups, LXCFS as the reference, the launcher and install script,
 #     and the same integration tests again inside a cgroup v2 VM when ../shared/tools/cgroup2-vm is there),
 #   - the README's first command, scripts/run.sh, in this checkout: it builds, serves, and stops on SIGTERM,
-#   - jcstress and JMH in a quick mode (full runs by hand: README, Development; scripts/bench.sh).
+#   - jcstress and JMH in a quick mode (full runs by hand: docs/development.md; scripts/bench.sh).
 # Run as root: the integration tests mount filesystems and create cgroups; they skip, saying why, without it.
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"

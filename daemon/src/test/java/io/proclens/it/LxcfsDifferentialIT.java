@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Every file both serve, read by the same process in the same cgroup through LXCFS and through proclens, with
  * the same options. The cgroup: 256 MiB, every online CPU, a CFS quota of half a CPU. Equal where the numbers
  * come from limits; within a stated tolerance where counters move between the two reads; where proclens
- * deliberately differs (README, "How it differs from LXCFS"), the difference itself is checked.
+ * deliberately differs (docs/lxcfs-differences.md), the difference itself is checked.
  */
 @Tag(CgroupV2VmIT.LAYOUT)
 class LxcfsDifferentialIT {
