@@ -2,8 +2,8 @@ package io.proclens.bench;
 
 import io.proclens.cgroup.CgroupLayout;
 import io.proclens.cgroup.Processes;
-import io.proclens.fs.BootTicks;
-import io.proclens.fs.Callers;
+import io.proclens.render.BootTicks;
+import io.proclens.render.Callers;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

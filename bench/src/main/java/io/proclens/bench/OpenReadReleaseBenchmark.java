@@ -1,13 +1,13 @@
 package io.proclens.bench;
 
 import io.proclens.cgroup.CgroupLayout;
-import io.proclens.fs.CgroupRenderer;
 import io.proclens.fs.Filesystem;
 import io.proclens.fs.FsException;
-import io.proclens.fs.Options;
 import io.proclens.fs.ProcFs;
-import io.proclens.fs.Sources;
 import io.proclens.fs.VirtualFile;
+import io.proclens.render.CgroupRenderer;
+import io.proclens.render.Options;
+import io.proclens.render.Sources;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

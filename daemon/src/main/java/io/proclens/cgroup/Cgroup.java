@@ -12,7 +12,7 @@ import java.util.Optional;
  * process's cgroup, the root directory of its hierarchy (the mount point), and whether it is cgroup v1 or v2.
  * A controller the process has no reachable cgroup for is absent. Immutable; built by
  * {@link CgroupLayout#cgroupOf(String)}. Directories are not checked: a removed cgroup is only noticed when
- * {@link CgroupReader} reads it.
+ * {@link MemoryAndCpuReader} reads it.
  */
 public final class Cgroup {
 

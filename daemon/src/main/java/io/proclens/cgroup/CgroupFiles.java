@@ -10,7 +10,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * File reading and defensive number parsing shared by {@link CgroupReader} and {@link Processes}.
+ * File reading and defensive number parsing shared by {@link MemoryAndCpuReader} and {@link Processes}.
  * Stateless; every method is safe to call from any thread.
  */
 final class CgroupFiles {

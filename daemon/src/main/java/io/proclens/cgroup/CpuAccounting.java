@@ -28,7 +28,7 @@ import java.util.Optional;
  * <li>v2: {@code cpu.stat}'s {@code user_usec} and {@code system_usec}; no per-CPU split.</li>
  * </ul>
  *
- * <p>Errors follow {@link CgroupReader}: no cpuacct location, or none of the files above, gives an empty result;
+ * <p>Errors follow {@link MemoryAndCpuReader}: no cpuacct location, or none of the files above, gives an empty result;
  * a cgroup directory that does not exist (removed, even while being read) throws {@link CgroupException} of kind
  * {@code GONE}; content the kernel does not write (a wrong header, a non-numeric or negative field, a CPU number
  * given twice or at or above {@link CpuSet#MAX_CPUS}, totals that overflow a long) throws {@code MALFORMED};
@@ -51,7 +51,7 @@ public final class CpuAccounting {
         this(CgroupFiles::readOrNull);
     }
 
-    CpuAccounting(CgroupReader.FileSource files) {
+    CpuAccounting(MemoryAndCpuReader.FileSource files) {
         this.leaf = new LeafFiles(files);
     }
 
@@ -189,7 +189,7 @@ public final class CpuAccounting {
         return CpuTimes.ofTotals(user * 1000, system * 1000);
     }
 
-    // ---------------------------------------------------------------- files (as CgroupReader reads them)
+    // ---------------------------------------------------------------- files (as MemoryAndCpuReader reads them)
 
     private String leafOrNull(Location at, String name) {
         return leaf.readOrNull(at, name);

@@ -30,7 +30,7 @@ import java.util.TreeSet;
  * <p>v2 ({@code io} controller). {@code io.stat}: bytes and I/Os per direction; v2 has no per-cgroup merges or
  * times. LXCFS 5.0.3 looks for a "blkio" controller, which v2 does not have, and shows the host's file.
  *
- * <p>Errors follow {@link CgroupReader}: a cgroup directory that does not exist (removed, even while being read)
+ * <p>Errors follow {@link MemoryAndCpuReader}: a cgroup directory that does not exist (removed, even while being read)
  * throws {@link CgroupException} of kind {@code GONE}; a device line whose number is not a counter throws
  * {@code MALFORMED} (in v1 files also the value of an operation we do not use, such as "Sync": the kernel writes
  * counters only); other I/O errors throw {@code IO_ERROR}. Lines that are not device lines (the closing "Total N"
@@ -62,7 +62,7 @@ public final class IoAccounting {
         this(CgroupFiles::readOrNull);
     }
 
-    IoAccounting(CgroupReader.FileSource files) {
+    IoAccounting(MemoryAndCpuReader.FileSource files) {
         this.files = new LeafFiles(files);
     }
 

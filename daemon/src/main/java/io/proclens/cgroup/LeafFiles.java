@@ -4,15 +4,15 @@ import io.proclens.cgroup.Cgroup.Location;
 import java.nio.file.Files;
 
 /**
- * Reads files of one cgroup's own directory with the error rules of {@link CgroupReader}: a file that is absent
+ * Reads files of one cgroup's own directory with the error rules of {@link MemoryAndCpuReader}: a file that is absent
  * is {@code null} while the directory exists, and the cgroup is {@code GONE} when the directory does not exist
  * (also when an I/O error happens because the cgroup was removed while being read). Stateless apart from the
  * file source; safe to use from any thread.
  */
 final class LeafFiles {
-    private final CgroupReader.FileSource files;
+    private final MemoryAndCpuReader.FileSource files;
 
-    LeafFiles(CgroupReader.FileSource files) {
+    LeafFiles(MemoryAndCpuReader.FileSource files) {
         this.files = files;
     }
 

@@ -24,7 +24,7 @@ public final class SlabAccounting {
         this(CgroupFiles::readOrNull);
     }
 
-    SlabAccounting(CgroupReader.FileSource files) {
+    SlabAccounting(MemoryAndCpuReader.FileSource files) {
         this.files = new LeafFiles(files);
     }
 

@@ -6,7 +6,7 @@
  *     {@code /proc/PID/cgroup} text to a {@link io.proclens.cgroup.Cgroup} (directories per controller, a cache key).</li>
  * <li>{@link io.proclens.cgroup.Processes}: a calling pid to the process whose cgroup counts (its pid namespace's
  *     init, as in LXCFS) as a {@link io.proclens.cgroup.Caller}.</li>
- * <li>{@link io.proclens.cgroup.CgroupReader}: controller files to {@link io.proclens.cgroup.MemoryStats},
+ * <li>{@link io.proclens.cgroup.MemoryAndCpuReader}: controller files to {@link io.proclens.cgroup.MemoryStats},
  *     {@link io.proclens.cgroup.CpuSet}, CPU usage and {@link io.proclens.cgroup.CpuQuota}.</li>
  * <li>{@link io.proclens.cgroup.CpuAccounting}: user and system time, per CPU where the kernel splits it
  *     ({@link io.proclens.cgroup.CpuTimes}).</li>

@@ -2,12 +2,12 @@ package io.proclens.cli;
 
 import io.proclens.control.ControlServer;
 import io.proclens.control.OptionsFile;
-import io.proclens.fs.CgroupRenderer;
-import io.proclens.fs.Options;
 import io.proclens.fuse.FuseSession;
 import io.proclens.fuse.HandedOverFiles;
 import io.proclens.fuse.MountException;
 import io.proclens.handover.WorkerLink;
+import io.proclens.render.CgroupRenderer;
+import io.proclens.render.Options;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import sun.misc.Signal;

@@ -1,6 +1,6 @@
 package io.proclens.control;
 
-import io.proclens.fs.Options;
+import io.proclens.render.Options;
 
 /** Parses "enable-cfs=true disable-swap=false ..." into changed {@link Options}; all or nothing. */
 public final class OptionChanges {

@@ -1,6 +1,6 @@
 package io.proclens.control;
 
-import io.proclens.fs.Options;
+import io.proclens.render.Options;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

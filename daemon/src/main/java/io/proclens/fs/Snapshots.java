@@ -5,16 +5,16 @@ import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 
 /** Immutable snapshots of a file's bytes in native memory, which read replies point into without a copy. */
-final class Snapshots {
+public final class Snapshots {
     private Snapshots() {
     }
 
-    static MemorySegment of(String text) {
+    public static MemorySegment of(String text) {
         return of(text.getBytes(StandardCharsets.UTF_8));
     }
 
     /** Freed by the GC once no handle, cache entry or reply refers to it. */
-    static MemorySegment of(byte[] bytes) {
+    public static MemorySegment of(byte[] bytes) {
         MemorySegment snapshot = Arena.ofAuto().allocate(Math.max(bytes.length, 1)).asSlice(0, bytes.length);
         MemorySegment.copy(MemorySegment.ofArray(bytes), 0, snapshot, 0, bytes.length);
         return snapshot.asReadOnly();

@@ -37,7 +37,7 @@ class RealMachineTest {
     @Test
     void readerReadsOurOwnCgroup() throws IOException {
         Cgroup self = CgroupLayout.discover().cgroupOf(Files.readString(SELF_CGROUP));
-        CgroupReader reader = new CgroupReader();
+        MemoryAndCpuReader reader = new MemoryAndCpuReader();
 
         MemoryStats memory = reader.memory(self);
         assertTrue(memory.usage() > 0, "this JVM uses memory: " + memory);

@@ -1,6 +1,6 @@
 package io.proclens.control;
 
-import io.proclens.fs.Options;
+import io.proclens.render.Options;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -20,11 +20,11 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
 /**
- * Hostile memory, cpuset, cpuacct and cpu files in a cgroup and its ancestors: CgroupReader gives sane numbers or
+ * Hostile memory, cpuset, cpuacct and cpu files in a cgroup and its ancestors: MemoryAndCpuReader gives sane numbers or
  * a CgroupException naming the cgroup's files, and what it gives renders as well-formed meminfo, swaps, cpuinfo and
  * online files.
  */
-class CgroupReaderFuzzTest {
+class MemoryAndCpuReaderFuzzTest {
     private static final String HOST_MEMINFO = CgroupTree.resource("/view/meminfo-host-swap.txt");
     private static final String HOST_SWAPS = CgroupTree.resource("/view/disk/swaps-host-3.txt");
     private static final String HOST_CPUINFO = CgroupTree.resource("/view/cpuinfo-4cpu.txt");
@@ -83,7 +83,7 @@ class CgroupReaderFuzzTest {
     }
 
     private static void readAndRender(CgroupTree tree, String input) {
-        CgroupReader reader = new CgroupReader();
+        MemoryAndCpuReader reader = new MemoryAndCpuReader();
         String named = tree.hierarchy.toString();
         MemoryStats mem = outcome(() -> reader.memory(tree.cgroup), CgroupException.class, named, input);
         if (mem != null) {

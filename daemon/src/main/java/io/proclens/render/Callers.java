@@ -1,9 +1,10 @@
-package io.proclens.fs;
+package io.proclens.render;
 
 import io.proclens.cgroup.Caller;
 import io.proclens.cgroup.Cgroup;
 import io.proclens.cgroup.CgroupLayout;
 import io.proclens.cgroup.Processes;
+import io.proclens.fs.VirtualFile;
 
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.LongSupplier;

@@ -1,4 +1,4 @@
-package io.proclens.fs;
+package io.proclens.render;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

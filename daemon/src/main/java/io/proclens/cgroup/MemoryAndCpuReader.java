@@ -16,8 +16,8 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * Reads a cgroup's controller files into value records. Stateless and thread-safe; reads plain files by the
- * absolute paths in a {@link Cgroup}, nothing is cached.
+ * Reads a cgroup's memory and CPU controller files (memory stats and limits, cpuset, CPU usage and quota) into value
+ * records. Stateless and thread-safe; reads plain files by the absolute paths in a {@link Cgroup}, nothing is cached.
  *
  * <p>Errors, the same for every method: a controller the {@link Cgroup} does not have gives an empty result
  * ({@link #memory} throws {@code NO_CONTROLLER} since it has no empty result); a cgroup directory that does not
@@ -26,7 +26,7 @@ import java.util.OptionalLong;
  * Ancestor walks go from the cgroup up to its hierarchy root, both included, and skip levels that do not
  * have the file (the v2 root has no {@code memory.max}).
  */
-public final class CgroupReader {
+public final class MemoryAndCpuReader {
 
     /** Reads a whole file, null if it does not exist; a seam for tests that remove a cgroup while it is read. */
     @FunctionalInterface
@@ -37,11 +37,11 @@ public final class CgroupReader {
     private final LeafFiles leaf;
 
     /** Reads the files of the {@link Cgroup}s it is given. */
-    public CgroupReader() {
+    public MemoryAndCpuReader() {
         this(CgroupFiles::readOrNull);
     }
 
-    CgroupReader(FileSource files) {
+    MemoryAndCpuReader(FileSource files) {
         this.leaf = new LeafFiles(files);
     }
 

@@ -1,16 +1,21 @@
-package io.proclens.fs;
-
-import static org.junit.jupiter.api.Assertions.assertTrue;
+package io.proclens.render;
 
 import io.proclens.Hostile;
 import io.proclens.cgroup.CgroupLayout;
-import io.proclens.cgroup.CgroupReader;
+import io.proclens.cgroup.MemoryAndCpuReader;
 import io.proclens.cgroup.CpuAccounting;
 import io.proclens.cgroup.IoAccounting;
 import io.proclens.cgroup.Pressure;
 import io.proclens.cgroup.Processes;
 import io.proclens.cgroup.SlabAccounting;
 import io.proclens.cgroup.TaskStates;
+import io.proclens.fs.Filesystem;
+import io.proclens.fs.FsException;
+import io.proclens.fs.ProcFs;
+import io.proclens.fs.VirtualFile;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -96,7 +101,7 @@ class CgroupRendererFuzzTest {
             Files.createSymbolicLink(root.resolve("proc/" + PID + "/ns/pid"), Path.of("pid:[4026531836]"));
             CgroupLayout layout = CgroupLayout.parse(
                     "30 23 0:26 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw,nsdelegate\n", root);
-            Sources sources = new Sources(layout, new Processes(root.resolve("proc")), new CgroupReader(),
+            Sources sources = new Sources(layout, new Processes(root.resolve("proc")), new MemoryAndCpuReader(),
                     new CpuAccounting(), new IoAccounting(), new SlabAccounting(), new TaskStates(root.resolve("proc")),
                     new Pressure());
             try (CgroupRenderer renderer = new CgroupRenderer(root, sources, new Options(cfs, false, swap),

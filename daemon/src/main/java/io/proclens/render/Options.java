@@ -1,4 +1,5 @@
-package io.proclens.fs;
+package io.proclens.render;
+
 
 /**
  * The switches that change what the files show, named as LXCFS names them. Immutable: a change at run time

@@ -17,11 +17,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class CgroupReaderTest {
+class MemoryAndCpuReaderTest {
     private static final long MIB = 1024 * 1024;
     private static final long GIB = 1024 * MIB;
 
-    private final CgroupReader reader = new CgroupReader();
+    private final MemoryAndCpuReader reader = new MemoryAndCpuReader();
 
     /** A fixture tree copied to a temp dir, its layout, and the cgroup of its /proc/PID/cgroup text. */
     record Tree(Path root, Cgroup cgroup) {
@@ -366,8 +366,8 @@ class CgroupReaderTest {
         }
 
         /** Reads normally, but removes the leaf cgroup right after {@code trigger} has been read. */
-        CgroupReader removingAfter(String trigger, boolean thenFail) {
-            return new CgroupReader(file -> {
+        MemoryAndCpuReader removingAfter(String trigger, boolean thenFail) {
+            return new MemoryAndCpuReader(file -> {
                 if (!Files.isDirectory(tree.cg(LEAF))) {
                     if (thenFail) {
                         // kernfs answers ENODEV for a file of a removed cgroup that was looked up before
@@ -387,19 +387,19 @@ class CgroupReaderTest {
         void removedWhileReadIsGoneNotUnlimited(String trigger) {
             tree.write(LEAF + "/memory.limit_in_bytes", "1073741824\n");
             tree.write(LEAF + "/memory.memsw.limit_in_bytes", "1073741824\n");
-            CgroupReader reader = removingAfter(trigger, false);
+            MemoryAndCpuReader reader = removingAfter(trigger, false);
             assertThrowsKind(CgroupException.Kind.GONE, () -> reader.memory(tree.cgroup()));
         }
 
         @Test
         void anIoErrorOnARemovedCgroupIsGone() {
-            CgroupReader reader = removingAfter("memory.usage_in_bytes", true);
+            MemoryAndCpuReader reader = removingAfter("memory.usage_in_bytes", true);
             assertThrowsKind(CgroupException.Kind.GONE, () -> reader.memory(tree.cgroup()));
         }
 
         @Test
         void anIoErrorOnAnExistingCgroupIsAnIoError() {
-            CgroupReader reader = new CgroupReader(file -> {
+            MemoryAndCpuReader reader = new MemoryAndCpuReader(file -> {
                 throw new CgroupException(CgroupException.Kind.IO_ERROR, "Permission denied: " + file);
             });
             assertThrowsKind(CgroupException.Kind.IO_ERROR, () -> reader.memory(tree.cgroup()));

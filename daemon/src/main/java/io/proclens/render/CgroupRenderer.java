@@ -1,24 +1,28 @@
-package io.proclens.fs;
+package io.proclens.render;
 
 import io.proclens.cache.ConcurrentSnapshotCache;
 import io.proclens.cgroup.Caller;
 import io.proclens.cgroup.Cgroup;
-import io.proclens.cgroup.CgroupReader;
+import io.proclens.cgroup.MemoryAndCpuReader;
 import io.proclens.cgroup.CpuQuota;
 import io.proclens.cgroup.CpuSet;
 import io.proclens.cgroup.Processes;
 import io.proclens.cgroup.TaskCounts;
+import io.proclens.fs.FsException;
+import io.proclens.fs.Renderer;
+import io.proclens.fs.Snapshots;
+import io.proclens.fs.VirtualFile;
 import io.proclens.load.LoadAverages;
 import io.proclens.load.Loadavg;
 import io.proclens.view.CpuinfoView;
 import io.proclens.view.DiskstatsView;
-import io.proclens.view.SlabinfoView;
 import io.proclens.view.LoadavgView;
-import io.proclens.view.PressureView;
-import io.proclens.view.StatView;
-import io.proclens.view.SwapsView;
 import io.proclens.view.MeminfoView;
 import io.proclens.view.OnlineView;
+import io.proclens.view.PressureView;
+import io.proclens.view.SlabinfoView;
+import io.proclens.view.StatView;
+import io.proclens.view.SwapsView;
 import io.proclens.view.UptimeView;
 
 import java.io.IOException;
@@ -46,7 +50,7 @@ import java.util.logging.Logger;
 public final class CgroupRenderer implements Renderer, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(CgroupRenderer.class.getName());
     private final Path root;
-    private final CgroupReader reader;
+    private final MemoryAndCpuReader reader;
     private final Sources sources;
     /** Rendered snapshots by file, cgroup and options; a deleted cgroup's entries stop being asked for and go. */
     private final ConcurrentSnapshotCache<SnapshotKey, MemorySegment> snapshots = new ConcurrentSnapshotCache<>(1 << 16);
@@ -85,7 +89,7 @@ public final class CgroupRenderer implements Renderer, AutoCloseable {
         this.callers = new Callers(sources.processes(), sources.layout(), callerTtl.toNanos(), 1 << 16, System::nanoTime,
                 new BootTicks(root.resolve("proc")));
         this.sources = sources;
-        this.reader = sources.memoryAndCpus();
+        this.reader = sources.memoryAndCpu();
         this.options = new AtomicReference<>(Options.DEFAULTS);
         options(options);
     }

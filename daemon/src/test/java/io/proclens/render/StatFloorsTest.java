@@ -1,9 +1,9 @@
-package io.proclens.fs;
+package io.proclens.render;
 
-import io.proclens.cgroup.Cgroup;
 import io.proclens.cgroup.Cgroup.Controller;
 import io.proclens.cgroup.Cgroup.Location;
 import io.proclens.cgroup.Cgroup.Version;
+import io.proclens.cgroup.Cgroup;
 import io.proclens.view.StatView;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,4 +1,4 @@
-package io.proclens.fs;
+package io.proclens.render;
 
 import java.io.IOException;
 import java.nio.file.Files;

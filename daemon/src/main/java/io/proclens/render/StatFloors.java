@@ -1,4 +1,4 @@
-package io.proclens.fs;
+package io.proclens.render;
 
 import io.proclens.cache.ConcurrentMonotonicCounters;
 import io.proclens.cgroup.Cgroup;
