@@ -30,7 +30,7 @@ import java.util.concurrent.TimeoutException;
         description = "Checks this host for what proclens needs, the daemon at MOUNTPOINT, and the containers"
                 + " that bind its files. Exit status 0 when nothing is wrong, 1 when something is.")
 final class CheckCommand implements Callable<Integer> {
-    @Option(names = "--mountpoint", paramLabel = "DIR", defaultValue = MountCommand.DEFAULT_MOUNTPOINT,
+    @Option(names = "--mountpoint", paramLabel = "DIR", defaultValue = ServingOptions.DEFAULT_MOUNTPOINT,
             description = "The daemon's mountpoint (default ${DEFAULT-VALUE}).")
     Path mountpoint;
 

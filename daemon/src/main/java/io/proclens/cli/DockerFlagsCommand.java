@@ -22,7 +22,7 @@ import java.util.concurrent.Callable;
                 + " container: docker run $(proclens docker-flags) -m 256m IMAGE. Exit status 1 (the flags are"
                 + " printed all the same, so that docker refuses to start) when nothing serves MOUNTPOINT.")
 final class DockerFlagsCommand implements Callable<Integer> {
-    @Option(names = "--mountpoint", paramLabel = "DIR", defaultValue = MountCommand.DEFAULT_MOUNTPOINT,
+    @Option(names = "--mountpoint", paramLabel = "DIR", defaultValue = ServingOptions.DEFAULT_MOUNTPOINT,
             description = "The daemon's mountpoint (default ${DEFAULT-VALUE}).")
     Path mountpoint;
 
@@ -54,7 +54,7 @@ final class DockerFlagsCommand implements Callable<Integer> {
         // The flags are split on whitespace by the shell's $(...), and docker splits --mount on commas and '='.
         if (!text.matches("[A-Za-z0-9/._+@:-]+")) {
             throw new UserError("the mountpoint " + text + " has characters a --mount flag cannot carry;"
-                    + " use a plain path such as " + MountCommand.DEFAULT_MOUNTPOINT);
+                    + " use a plain path such as " + ServingOptions.DEFAULT_MOUNTPOINT);
         }
         return files.stream()
                 .map(f -> "--mount type=bind,source=" + source.resolve(f.path()) + ",target=" + f.hostPath() + ",readonly")

@@ -14,7 +14,7 @@ import java.util.concurrent.Callable;
                 + " (from the next read of a file from its start on). A change holds for the mount's later workers (after a crash"
                 + " or an upgrade), not for a new mount.")
 final class OptionsCommand implements Callable<Integer> {
-    @Option(names = "--mountpoint", paramLabel = "DIR", defaultValue = MountCommand.DEFAULT_MOUNTPOINT,
+    @Option(names = "--mountpoint", paramLabel = "DIR", defaultValue = ServingOptions.DEFAULT_MOUNTPOINT,
             description = "The daemon's mountpoint (default ${DEFAULT-VALUE}).")
     Path mountpoint;
 

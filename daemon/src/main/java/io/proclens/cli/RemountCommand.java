@@ -18,7 +18,7 @@ import java.util.concurrent.Callable;
                 + " the container. Processes that keep such a file open go on failing until they reopen it."
                 + " Exit status 0 when everything found was healed, 1 otherwise.")
 final class RemountCommand implements Callable<Integer> {
-    @Option(names = "--mountpoint", paramLabel = "DIR", defaultValue = MountCommand.DEFAULT_MOUNTPOINT,
+    @Option(names = "--mountpoint", paramLabel = "DIR", defaultValue = ServingOptions.DEFAULT_MOUNTPOINT,
             description = "The live daemon's mountpoint (default ${DEFAULT-VALUE}).")
     Path mountpoint;
 

@@ -7,8 +7,8 @@ import io.proclens.fuse.HandedOverFiles;
 import io.proclens.fuse.MountException;
 import io.proclens.handover.WorkerLink;
 import io.proclens.render.CgroupRenderer;
-import io.proclens.render.Options;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import sun.misc.Signal;
 
@@ -16,8 +16,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import java.util.logging.Logger;
 
 /**
@@ -25,8 +25,11 @@ import java.util.logging.Logger;
  * /dev/fuse descriptor over from the holder and serves it until told to retire (a successor serves) or stop.
  */
 @Command(name = "serve", hidden = true, description = "A worker of proclens mount: serves the descriptor it holds.")
-final class ServeCommand extends MountCommand {
+final class ServeCommand implements Callable<Integer> {
     private static final Logger LOG = Logger.getLogger(ServeCommand.class.getName());
+
+    @Mixin
+    ServingOptions serving;
 
     @Option(names = "--holder", required = true, paramLabel = "SOCKET", description = "The holder's socket.")
     Path holder;
@@ -36,13 +39,13 @@ final class ServeCommand extends MountCommand {
 
     @Override
     public Integer call() throws Exception {
-        Path target = mountpoint.toAbsolutePath().normalize();
+        Path target = serving.validatedTarget();
         // All made before asking for the descriptor, so that a standby is ready when it gets it.
-        Served served = served();
+        ServingProcess served = new ServingProcess(serving);
         OptionsFile changedAtRunTime = OptionsFile.of(target);
         FuseSession.Prepared prepared;
         try {
-            prepared = FuseSession.prepare(new HandedOverFiles(served.fs(), worker), debug);
+            prepared = FuseSession.prepare(new HandedOverFiles(served.fs, worker), serving.debug);
         } catch (MountException e) {
             throw new UserError(e.getMessage());
         }
@@ -50,7 +53,7 @@ final class ServeCommand extends MountCommand {
         try (WorkerLink link = WorkerLink.connect(holder, worker)) {
             Optional<WorkerLink.Handed> handed = link.awaitDescriptor();
             if (handed.isEmpty()) return 0;
-            carryOver(changedAtRunTime, served.renderer()); // now, not at start: a standby may have waited long
+            carryOver(changedAtRunTime, served.renderer); // now, not at start: a standby may have waited long
             FuseSession session;
             try {
                 session = prepared.takeOver(handed.get().fd(), target, handed.get().init(), handed.get().answerInit());
@@ -73,18 +76,16 @@ final class ServeCommand extends MountCommand {
                 stopped.set(true);
                 session.stop();
             });
-            ControlServer control = controlServer(target, served, changedAtRunTime);
-            LOG.info("serving " + target + " (worker " + worker + ", cgroup layout " + served.layout().mode() + ", "
-                    + threads + " threads, libfuse " + Preflight.libfuseVersion().orElse("?") + ", "
-                    + served.renderer().options() + ", pid " + ProcessHandle.current().pid() + ")");
+            ControlServer control = served.control(target, changedAtRunTime);
+            LOG.info(served.serving(target, "worker " + worker + ", ", serving.threads, ""));
             link.serving(); // after the line above: whoever waits for the upgrade finds it in the log
-            session.serve(threads);
+            session.serve(serving.threads);
             if (!stopped.get()) {
                 // Only the holder's STOP unmounts: the mount is the holder's, and the next worker serves it.
                 LOG.warning("worker " + worker + " stops serving: " + session.endedBy());
                 Runtime.getRuntime().halt(1);
             }
-            try (var renderer = served.renderer(); session; control) {
+            try (served; session; control) {
                 LOG.info("worker " + worker + " unmounted " + target);
             }
         }
@@ -92,15 +93,15 @@ final class ServeCommand extends MountCommand {
     }
 
     /** Renders the files read most once, so that the first reads after a take-over do not wait for class loading. */
-    private static void warmUp(Served served) {
+    private static void warmUp(ServingProcess served) {
         int self = (int) ProcessHandle.current().pid();
         try {
-            long proc = served.fs().lookup(io.proclens.fs.Filesystem.ROOT, "proc").ino();
+            long proc = served.fs.lookup(io.proclens.fs.Filesystem.ROOT, "proc").ino();
             for (String name : List.of("meminfo", "stat", "cpuinfo", "uptime", "loadavg")) {
-                long ino = served.fs().lookup(proc, name).ino();
-                long handle = served.fs().open(ino, 0);
-                served.fs().read(ino, handle, 0, 65536, self);
-                served.fs().release(handle);
+                long ino = served.fs.lookup(proc, name).ino();
+                long handle = served.fs.open(ino, 0);
+                served.fs.read(ino, handle, 0, 65536, self);
+                served.fs.release(handle);
             }
         } catch (io.proclens.fs.FsException | RuntimeException e) {
             LOG.fine("warm-up: " + e.getMessage());
@@ -116,24 +117,6 @@ final class ServeCommand extends MountCommand {
             });
         } catch (IOException e) {
             LOG.warning("options changed at run time are lost, serving with the command line's: " + e.getMessage());
-        }
-    }
-
-    private static ControlServer controlServer(Path target, Served served, OptionsFile changedAtRunTime) {
-        Consumer<Options> change = options -> {
-            served.renderer().options(options);
-            try {
-                changedAtRunTime.save(options);
-            } catch (IOException e) {
-                LOG.warning("the next worker will not keep this change of options: " + e.getMessage());
-            }
-        };
-        try {
-            return ControlServer.start(ControlServer.socketFor(target), served.renderer()::options, change,
-                    served::counts);
-        } catch (IOException e) {
-            LOG.warning("no control socket: " + e.getMessage());
-            return null;
         }
     }
 }

@@ -13,7 +13,7 @@ import java.util.concurrent.Callable;
                 + " answers that fell back to the host's file, then its JVM's heap after the last collection, heap"
                 + " in use and metaspace, in bytes.")
 final class StatsCommand implements Callable<Integer> {
-    @Option(names = "--mountpoint", paramLabel = "DIR", defaultValue = MountCommand.DEFAULT_MOUNTPOINT,
+    @Option(names = "--mountpoint", paramLabel = "DIR", defaultValue = ServingOptions.DEFAULT_MOUNTPOINT,
             description = "The daemon's mountpoint (default ${DEFAULT-VALUE}).")
     Path mountpoint;
 

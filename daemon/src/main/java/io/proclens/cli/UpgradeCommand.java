@@ -16,7 +16,7 @@ import java.util.concurrent.Callable;
                 + " the mount over to it and retires the old one; readers see no error. SIGHUP to the daemon does the"
                 + " same with the daemon's jar.")
 final class UpgradeCommand implements Callable<Integer> {
-    @Parameters(index = "0", arity = "0..1", defaultValue = MountCommand.DEFAULT_MOUNTPOINT,
+    @Parameters(index = "0", arity = "0..1", defaultValue = ServingOptions.DEFAULT_MOUNTPOINT,
             description = "The daemon's mountpoint (default ${DEFAULT-VALUE}).")
     Path mountpoint;
 
