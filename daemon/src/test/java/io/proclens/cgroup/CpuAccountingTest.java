@@ -1,5 +1,7 @@
 package io.proclens.cgroup;
 
+import static io.proclens.cgroup.Fixtures.assertThrowsKind;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -37,11 +39,6 @@ class CpuAccountingTest {
 
     private CpuTimes times(Path dir, Version version) {
         return accounting.times(cgroupAt(dir, version)).orElseThrow();
-    }
-
-    private static void assertThrowsKind(CgroupException.Kind kind, Runnable read) {
-        CgroupException e = assertThrows(CgroupException.class, read::run);
-        assertEquals(kind, e.kind(), e.getMessage());
     }
 
     @Nested

@@ -10,7 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 
-/** Fixture trees under test resources {@code cgroup/}, copied to a temp dir so that tests can change them. */
+/**
+ * Fixture trees under test resources {@code cgroup/}, copied to a temp dir so that tests can change them, and the
+ * assertion the readers' tests share.
+ */
 final class Fixtures {
     private Fixtures() {
     }
@@ -105,5 +108,11 @@ final class Fixtures {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** {@code read} throws a {@link CgroupException} of {@code kind}. */
+    static void assertThrowsKind(CgroupException.Kind kind, Runnable read) {
+        CgroupException e = org.junit.jupiter.api.Assertions.assertThrows(CgroupException.class, read::run);
+        org.junit.jupiter.api.Assertions.assertEquals(kind, e.kind(), e.getMessage());
     }
 }

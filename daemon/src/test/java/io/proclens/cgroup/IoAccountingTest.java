@@ -1,5 +1,7 @@
 package io.proclens.cgroup;
 
+import static io.proclens.cgroup.Fixtures.assertThrowsKind;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -45,11 +47,6 @@ class IoAccountingTest {
         void delete(String path) {
             Fixtures.delete(cg(path));
         }
-    }
-
-    private static void assertThrowsKind(CgroupException.Kind kind, Runnable read) {
-        CgroupException e = assertThrows(CgroupException.class, read::run);
-        assertEquals(kind, e.kind(), e.getMessage());
     }
 
     /** A record with only the numbers v2 has (and v1 without scheduler files). */

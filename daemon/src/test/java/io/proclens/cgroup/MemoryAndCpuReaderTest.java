@@ -1,5 +1,7 @@
 package io.proclens.cgroup;
 
+import static io.proclens.cgroup.Fixtures.assertThrowsKind;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -39,11 +41,6 @@ class MemoryAndCpuReaderTest {
         void write(String path, String text) {
             Fixtures.write(cg(path), text);
         }
-    }
-
-    private static void assertThrowsKind(CgroupException.Kind kind, Runnable read) {
-        CgroupException e = assertThrows(CgroupException.class, read::run);
-        assertEquals(kind, e.kind(), e.getMessage());
     }
 
     // =============================== cgroup v1 memory ===============================

@@ -1,5 +1,7 @@
 package io.proclens.cgroup;
 
+import static io.proclens.cgroup.Fixtures.assertThrowsKind;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -42,11 +44,6 @@ class PressureTest {
         for (String resource : new String[]{"cpu", "io", "memory"}) {
             Fixtures.write(dir.resolve(resource + ".pressure"), psi(prefix + resource + ".pressure"));
         }
-    }
-
-    private static void assertThrowsKind(CgroupException.Kind kind, Runnable read) {
-        CgroupException e = assertThrows(CgroupException.class, read::run);
-        assertEquals(kind, e.kind(), e.getMessage());
     }
 
     @Nested

@@ -1,5 +1,7 @@
 package io.proclens.cgroup;
 
+import static io.proclens.cgroup.Fixtures.assertThrowsKind;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -30,11 +32,6 @@ class SlabAccountingTest {
     @BeforeEach
     void copy(@TempDir Path temp) {
         tree = IoAccountingTest.Tree.of("io-hybrid", "proc-self-cgroup", temp);
-    }
-
-    private static void assertThrowsKind(CgroupException.Kind kind, Runnable read) {
-        CgroupException e = assertThrows(CgroupException.class, read::run);
-        assertEquals(kind, e.kind(), e.getMessage());
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.proclens.cgroup;
 
+import static io.proclens.cgroup.Fixtures.assertThrowsKind;
+
 import static io.proclens.cgroup.Cgroup.Controller.CPU;
 import static io.proclens.cgroup.Cgroup.Controller.MEMORY;
 import static io.proclens.cgroup.Cgroup.Controller.UNIFIED;
@@ -26,11 +28,6 @@ class TaskStatesTest {
     void fakeProc(@TempDir Path temp) {
         tree = new TaskTree(temp);
         states = new TaskStates(tree.proc);
-    }
-
-    private static void assertThrowsKind(CgroupException.Kind kind, Runnable count) {
-        CgroupException e = assertThrows(CgroupException.class, count::run);
-        assertEquals(kind, e.kind(), e.getMessage());
     }
 
     @Nested

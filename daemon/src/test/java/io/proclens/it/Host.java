@@ -118,4 +118,13 @@ final class Host {
     static List<String> lines(String text) {
         return new ArrayList<>(text.lines().toList());
     }
+
+    /** Kills each process and its descendants, and waits for it: the readers a test started, whatever happened. */
+    static void killAll(java.util.List<Process> processes) throws InterruptedException {
+        for (Process process : processes) {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+            process.waitFor();
+        }
+    }
 }

@@ -100,11 +100,7 @@ class IsolationIT {
                     wrong.size());
             assertEquals(List.of(), wrong.subList(0, Math.min(wrong.size(), 20)), wrong.size() + " wrong reads of " + reads);
         } finally {
-            for (Process reader : readers) {
-                reader.descendants().forEach(ProcessHandle::destroyForcibly);
-                reader.destroyForcibly();
-                reader.waitFor();
-            }
+            Host.killAll(readers);
             for (TestCgroup cgroup : cgroups) cgroup.close();
         }
     }

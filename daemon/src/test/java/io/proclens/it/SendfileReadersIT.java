@@ -114,11 +114,7 @@ class SendfileReadersIT {
             }
             return new Tally(copies, wrong, empty, broken, examples);
         } finally {
-            for (Process reader : readers) {
-                reader.descendants().forEach(ProcessHandle::destroyForcibly);
-                reader.destroyForcibly();
-                reader.waitFor();
-            }
+            Host.killAll(readers);
             for (TestCgroup cgroup : cgroups) cgroup.close();
         }
     }
