@@ -13,7 +13,7 @@ import java.lang.foreign.Arena;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,66 +31,28 @@ import java.util.logging.Logger;
  * ever seeing ENOTCONN: when a worker exits the holder tells the kernel to resend what it had read and not
  * answered (FUSE_NOTIFY_RESEND) and hands the descriptor to the next one.
  *
- * <p>All state is kept by one thread, which runs the events (connections, messages, exits, signals, timers) one at a
- * time; other threads only post events. Workers are started from that long-lived thread too.
+ * <p>This is the shell: processes, sockets, signals, timers. What to do on each event is {@link HolderState}'s
+ * decision. Both are confined to one thread, which runs the events (connections, messages, exits, signals,
+ * timers) one at a time; other threads only post events. Workers are started from that long-lived thread too.
  */
 public final class Supervisor {
     private static final Logger LOG = Logger.getLogger(Supervisor.class.getName());
-    /** How long an upgrade's new worker may take to serve before it is given up. */
-    static final long UPGRADE_TIMEOUT_SECONDS = 120;
-    /** How long a stopping worker may take to unmount and exit. */
-    static final long STOP_TIMEOUT_SECONDS = 15;
 
     private final Path target;
     private final FuseSession.Device device;
     private final byte[] init;
     private final WorkerCommand command;
-    private final boolean standby;
     private final FdChannel.Listener listener;
+    private final HolderState state;
     private final BlockingQueue<Runnable> events = new LinkedBlockingQueue<>();
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().daemon().name("holder-timer").unstarted(r));
-    private final Map<Integer, Worker> workers = new LinkedHashMap<>();
-
-    private Path jar;
-    private int nextId = 1;
-    private Worker active;       // has the descriptor and is the one to replace when it dies
-    private Worker candidate;    // an upgrade's new worker, until it serves
-    private FdChannel upgradeClient;
-    private boolean initAnswered;
-    private boolean stopping;
+    // The I/O side of each worker the state knows: its process and its channel. Event thread only.
+    private final Map<Integer, Process> processes = new HashMap<>();
+    private final Map<Integer, FdChannel> channels = new HashMap<>();
+    private final Map<Long, FdChannel> upgradeClients = new HashMap<>();
+    private long nextClient = 1;
     private boolean resendRefused;
-    private int failuresInARow;  // workers that exited before serving
-    private int exitStatus;      // of the holder: 1 once the kernel aborted the connection
-
-    private final class Worker {
-        final int id;
-        final Path jar;
-        final Process process;
-        FdChannel channel;
-        boolean holdsDescriptor;
-        boolean serving;
-
-        Worker(int id, Path jar, Process process) {
-            this.id = id;
-            this.jar = jar;
-            this.process = process;
-        }
-
-        void send(Message message) {
-            if (channel == null) return;
-            try {
-                message.sendOn(channel);
-            } catch (IOException e) {
-                LOG.warning("worker " + id + " (pid " + process.pid() + "): " + e.getMessage());
-            }
-        }
-
-        @Override
-        public String toString() {
-            return "worker " + id + " (pid " + process.pid() + ")";
-        }
-    }
 
     private Supervisor(Path target, FuseSession.Device device, byte[] init, WorkerCommand command, boolean standby,
                        FdChannel.Listener listener) {
@@ -98,9 +60,8 @@ public final class Supervisor {
         this.device = device;
         this.init = init;
         this.command = command;
-        this.standby = standby;
         this.listener = listener;
-        this.jar = command.jar();
+        this.state = new HolderState(target.toString(), command.jar(), standby);
     }
 
     /** The holder's socket for the daemon serving {@code mountpoint}: one per mount. */
@@ -130,16 +91,16 @@ public final class Supervisor {
 
     private int loop() throws InterruptedException {
         for (String name : List.of("TERM", "INT")) {
-            Signal.handle(new Signal(name), s -> post(() -> stop("SIG" + s.getName())));
+            Signal.handle(new Signal(name), s -> post(() -> act(state.stop("SIG" + s.getName()))));
         }
-        Signal.handle(new Signal("HUP"), s -> post(() -> upgrade(null, null)));
+        Signal.handle(new Signal("HUP"), s -> post(() -> act(state.upgrade(null, 0))));
         if (sighupIgnored()) {
             LOG.warning("SIGHUP is ignored in this process (started under nohup?): the JVM keeps it so, and `kill -HUP`"
                     + " will not upgrade; use `proclens upgrade`");
         }
         Thread.ofPlatform().daemon().name("holder-accept").start(this::acceptLoop);
-        spawn(jar);
-        while (!(stopping && workers.isEmpty())) {
+        act(state.start());
+        while (!state.finished()) {
             Runnable event = events.take();
             try {
                 event.run();
@@ -150,7 +111,7 @@ public final class Supervisor {
         unmountIfStillOurs();
         timers.shutdownNow();
         LOG.info("unmounted " + target + ", exiting");
-        return exitStatus;
+        return state.exitStatus();
     }
 
     /** Bit 1 of SigIgn in /proc/self/status: a parent's ignored SIGHUP, which the JVM never installs a handler over. */
@@ -192,18 +153,31 @@ public final class Supervisor {
             }
             if (first.kind() == Message.Kind.UPGRADE) {
                 String jarText = first.text();
-                post(() -> upgrade(jarText.isEmpty() ? null : Path.of(jarText), channel));
+                post(() -> {
+                    long client = nextClient++;
+                    upgradeClients.put(client, channel);
+                    act(state.upgrade(jarText.isEmpty() ? null : Path.of(jarText), client));
+                });
                 return; // the answer comes when the upgrade has ended
             }
             if (first.kind() != Message.Kind.HELLO) {
                 channel.close();
                 return;
             }
-            post(() -> hello(first.worker(), channel));
+            int worker = first.worker();
+            post(() -> {
+                List<HolderState.Action> actions = state.hello(worker);
+                if (actions.contains(new HolderState.Reject(worker))) {
+                    channel.close();
+                    return;
+                }
+                channels.put(worker, channel);
+                act(actions);
+            });
             for (Message message; (message = Message.receiveFrom(channel)) != null; ) {
                 if (message.kind() == Message.Kind.SERVING) {
                     int id = message.worker();
-                    post(() -> serving(id));
+                    post(() -> act(state.serving(id)));
                 }
             }
         } catch (IOException e) {
@@ -211,171 +185,79 @@ public final class Supervisor {
         }
     }
 
-    // ---- events ----
+    // ---- carrying out the state's actions (on the event thread) ----
 
-    private Worker spawn(Path from) {
-        int id = nextId++;
-        List<String> cmd = command.forWorker(from, id, listener.path());
+    private void act(List<HolderState.Action> actions) {
+        for (HolderState.Action action : actions) {
+            switch (action) {
+                case HolderState.Spawn spawn -> spawn(spawn);
+                case HolderState.Reject reject -> { } // the hello's channel: closed where it arrived
+                case HolderState.Give give -> send(give.worker(), Message.take(give.worker(), give.answerInit(), init, device.fd()));
+                case HolderState.Tell tell -> send(tell.worker(), Message.of(tell.kind(), tell.worker(), ""));
+                case HolderState.Kill kill -> {
+                    Process process = processes.get(kill.worker());
+                    if (process != null && kill.forcibly()) process.destroyForcibly();
+                    else if (process != null) process.destroy();
+                }
+                case HolderState.Resend ignored -> resend();
+                case HolderState.Reply reply -> reply(upgradeClients.remove(reply.client()), reply.kind(), reply.text());
+                case HolderState.Later later -> timers.schedule(() -> post(() -> act(state.timer(later.timer()))),
+                        later.millis(), TimeUnit.MILLISECONDS);
+                case HolderState.Log log -> LOG.log(log.level(), log.text());
+            }
+        }
+    }
+
+    private void spawn(HolderState.Spawn spawn) {
+        int id = spawn.worker();
+        if (spawn.upgrade() && !Files.isRegularFile(spawn.jar())) {
+            post(() -> act(state.startFailed(id, spawn.jar() + " is not a file")));
+            return;
+        }
+        List<String> cmd = command.forWorker(spawn.jar(), id, listener.path());
         try {
             Process process = new ProcessBuilder(cmd)
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectOutput(ProcessBuilder.Redirect.INHERIT)
                     .redirectError(ProcessBuilder.Redirect.INHERIT)
                     .start();
-            Worker worker = new Worker(id, from, process);
-            workers.put(id, worker);
-            process.onExit().thenRun(() -> post(() -> exited(worker)));
-            return worker;
+            processes.put(id, process);
+            state.started(id, process.pid());
+            process.onExit().thenRun(() -> post(() -> exited(id, process)));
         } catch (IOException e) {
-            LOG.severe("cannot start a worker: " + e.getMessage());
-            return null;
+            post(() -> act(state.startFailed(id, "cannot start a worker from " + spawn.jar() + ": " + e.getMessage())));
         }
     }
 
-    private void hello(int id, FdChannel channel) {
-        Worker worker = workers.get(id);
-        if (worker == null || worker.channel != null) {
-            channel.close();
-            return;
-        }
-        worker.channel = channel;
-        if (stopping) {
-            worker.send(Message.of(Message.Kind.RETIRE, id, ""));
-        } else if (worker == candidate) {
-            give(worker);
-        } else if (active == null) {
-            active = worker;
-            give(worker);
-        } // else: a standby, given the descriptor when the active worker dies
+    private void exited(int id, Process process) {
+        processes.remove(id);
+        FdChannel channel = channels.remove(id);
+        if (channel != null) channel.close();
+        act(state.exited(id, process.exitValue(), connection()));
     }
 
-    private void give(Worker worker) {
-        worker.send(Message.take(worker.id, !initAnswered, init, device.fd()));
-        worker.holdsDescriptor = true;
-    }
-
-    private void serving(int id) {
-        Worker worker = workers.get(id);
-        if (worker == null) return;
-        worker.serving = true;
-        initAnswered = true;
-        failuresInARow = 0;
-        if (worker == candidate) {
-            Worker old = active;
-            active = worker;
-            candidate = null;
-            jar = worker.jar; // from now on, a restart runs the new version
-            if (old != null) old.send(Message.of(Message.Kind.RETIRE, old.id, ""));
-            for (Worker other : List.copyOf(workers.values())) {
-                if (other != worker && other != old && !other.holdsDescriptor) other.process.destroy(); // old jar
-            }
-            String done = worker + " serves " + target + (old == null ? "" : ", " + old + " retires");
-            LOG.info("upgrade: " + done);
-            answerUpgrade(Message.Kind.DONE, done);
+    private void send(int worker, Message message) {
+        FdChannel channel = channels.get(worker);
+        if (channel == null) return;
+        try {
+            message.sendOn(channel);
+        } catch (IOException e) {
+            LOG.warning("worker " + worker + ": " + e.getMessage());
         }
-        ensureStandby();
-    }
-
-    private void exited(Worker worker) {
-        workers.remove(worker.id);
-        if (worker.channel != null) worker.channel.close();
-        int status = worker.process.exitValue();
-        // Its unanswered requests go to the next worker, unless the kernel ended the connection (the holder stops).
-        if (worker.holdsDescriptor && !stopping && !stopIfConnectionEnded()) resend();
-        if (!worker.serving) failuresInARow++;
-        if (worker == candidate) {
-            candidate = null;
-            answerUpgrade(Message.Kind.FAILED, "the new " + worker + " exited with status " + status
-                    + " before serving; " + (active == null ? "none" : active) + " goes on serving");
-        }
-        if (worker == active) {
-            active = null;
-            if (!stopping) {
-                LOG.warning(worker + " exited with status " + status + "; handing " + target + " to another");
-            }
-        }
-        if (!stopping && active == null && candidate == null) replaceActive();
     }
 
     /**
-     * Stops the holder if the kernel has ended the mount's connection (no worker could serve it again, so none is
-     * started or sent a resend); whether it did. Unmounted from outside (umount, fusermount -u) is a stop, status 0;
-     * aborted (through /sys/fs/fuse/connections), the mount is left dead, so the holder clears it and exits 1 for a
-     * restart.
+     * What became of the mount's connection: ended by an unmount from outside (umount, fusermount -u), or aborted
+     * (through /sys/fs/fuse/connections: the mount is still there, dead), or alive.
      */
-    private boolean stopIfConnectionEnded() {
+    private HolderState.Connection connection() {
         try {
-            if (!FuseDevice.connectionEnded(device.fd())) return false;
+            if (!FuseDevice.connectionEnded(device.fd())) return HolderState.Connection.ALIVE;
         } catch (IOException e) {
             LOG.warning("cannot poll /dev/fuse of " + target + ": " + e.getMessage());
-            return false;
+            return HolderState.Connection.ALIVE;
         }
-        if (ourMount().isPresent()) {
-            exitStatus = 1;
-            LOG.severe("the kernel aborted the FUSE connection of " + target + ": its mount is dead; clearing it and"
-                    + " exiting with status 1 (a restart mounts it again)");
-        } else {
-            LOG.info(target + " was unmounted from outside");
-        }
-        stop("connection ended");
-        return true;
-    }
-
-    /** The next worker: a standby that is ready, else a new one (after a pause when workers keep failing). */
-    private void replaceActive() {
-        for (Worker spare : workers.values()) {
-            if (spare.channel != null && !spare.holdsDescriptor) {
-                active = spare;
-                give(spare);
-                ensureStandby();
-                return;
-            }
-        }
-        if (workers.values().stream().anyMatch(w -> !w.holdsDescriptor)) return; // one is starting: hello() gives it
-        long pause = failuresInARow <= 1 ? 0 : Math.min(5000, 100L << Math.min(failuresInARow, 6));
-        if (pause == 0) spawn(jar);
-        else timers.schedule(() -> post(() -> {
-            if (!stopping && active == null && workers.isEmpty()) spawn(jar);
-        }), pause, TimeUnit.MILLISECONDS);
-    }
-
-    private void ensureStandby() {
-        if (!standby || stopping) return;
-        if (workers.values().stream().anyMatch(w -> !w.holdsDescriptor && w != candidate)) return;
-        spawn(jar);
-    }
-
-    /** Starts a worker from {@code newJar} (null: the current jar, re-read) and hands over to it once it serves. */
-    private void upgrade(Path newJar, FdChannel client) {
-        if (stopping || candidate != null) {
-            reply(client, Message.Kind.FAILED, stopping ? "the daemon is stopping" : "an upgrade is under way");
-            return;
-        }
-        Path from = newJar == null ? jar : newJar.toAbsolutePath();
-        if (!Files.isRegularFile(from)) {
-            reply(client, Message.Kind.FAILED, from + " is not a file");
-            return;
-        }
-        Worker worker = spawn(from);
-        if (worker == null) {
-            reply(client, Message.Kind.FAILED, "cannot start a worker from " + from);
-            return;
-        }
-        LOG.info("upgrade: starting " + worker + " from " + from);
-        candidate = worker;
-        upgradeClient = client;
-        timers.schedule(() -> post(() -> {
-            if (candidate == worker) {
-                LOG.warning("upgrade: " + worker + " did not serve in " + UPGRADE_TIMEOUT_SECONDS + " s; stopping it");
-                worker.process.destroyForcibly();
-            }
-        }), UPGRADE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-    }
-
-    private void answerUpgrade(Message.Kind kind, String text) {
-        if (kind == Message.Kind.FAILED) LOG.warning("upgrade failed: " + text);
-        reply(upgradeClient, kind, text);
-        upgradeClient = null;
+        return ourMount().isPresent() ? HolderState.Connection.ABORTED : HolderState.Connection.UNMOUNTED;
     }
 
     private static void reply(FdChannel client, Message.Kind kind, String text) {
@@ -389,21 +271,6 @@ public final class Supervisor {
             LOG.fine("upgrade client gone: " + e.getMessage());
         } finally {
             client.close();
-        }
-    }
-
-    private void stop(String reason) {
-        if (stopping) return;
-        stopping = true;
-        LOG.info(reason + ": stopping " + target);
-        if (candidate != null) answerUpgrade(Message.Kind.FAILED, "the daemon is stopping");
-        for (Worker worker : workers.values()) {
-            if (worker == active && worker.channel != null) {
-                worker.send(Message.of(Message.Kind.STOP, worker.id, ""));
-                timers.schedule(() -> worker.process.destroyForcibly(), STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-            } else {
-                worker.process.destroy();
-            }
         }
     }
 
