@@ -1,5 +1,7 @@
 package io.proclens.handover;
 
+import io.proclens.sys.Posix;
+
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

@@ -1,5 +1,7 @@
 package io.proclens.handover;
 
+import io.proclens.sys.Posix;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

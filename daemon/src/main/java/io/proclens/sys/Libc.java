@@ -15,8 +15,9 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 /**
  * Hand-written downcalls into the C library the JVM already links (libfuse's header, our generated bindings,
- * declares none of these calls), and errno: a handle made by {@link #withErrno} takes a call-state segment
- * ({@link #callState}) first, and {@link #check} turns a negative result into a {@link CallFailed}.
+ * declares none of these calls), and errno: a handle made by {@link #withErrno} takes a call-state segment first;
+ * {@link #call} makes one call through it (an arena for its arguments, errno captured, a negative result turned
+ * into a {@link CallFailed}), {@link #callRetryingEintr} the same again while a signal interrupts it.
  */
 public final class Libc {
     public static final int EINTR = 4;
@@ -39,6 +40,50 @@ public final class Libc {
         Linker.Option[] all = Arrays.copyOf(options, options.length + 1);
         all[options.length] = Linker.Option.captureCallState("errno");
         return downcall(name, descriptor, all);
+    }
+
+    /** One call through a handle made by {@link #withErrno}: {@code state} goes first, {@code arena} holds arguments. */
+    @FunctionalInterface
+    public interface Invocation {
+        long invoke(MemorySegment state, Arena arena) throws Throwable;
+    }
+
+    /**
+     * Makes one call: its result, or a {@link CallFailed} with errno when the result is negative. A call that cannot
+     * be made at all (a wrong handle type) is a bug: an {@link IllegalStateException}.
+     */
+    public static long call(String name, Invocation invocation) throws CallFailed {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = callState(arena);
+            return check(name, invocation.invoke(state, arena), state);
+        } catch (CallFailed | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** As {@link #call}, made again while it fails with EINTR: a signal arrived before the call did anything. */
+    public static long callRetryingEintr(String name, Invocation invocation) throws CallFailed {
+        while (true) {
+            try {
+                return call(name, invocation);
+            } catch (CallFailed f) {
+                if (f.errno() != EINTR) throw f;
+            }
+        }
+    }
+
+    private static final MethodHandle CLOSE = downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+
+    /** close(2) of a descriptor we own; a negative one is none. Its failure leaves nothing to do: the number is gone. */
+    public static void close(int fd) {
+        if (fd < 0) return;
+        try {
+            int ignored = (int) CLOSE.invokeExact(fd);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
     }
 
     /** Room for one call's errno. */

@@ -1,7 +1,6 @@
 package io.proclens.sys;
 
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
@@ -47,7 +46,6 @@ public final class MountCalls {
             JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(1));
     private static final MethodHandle OPEN = Libc.withErrno("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
             Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle CLOSE = Libc.downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle UNSHARE = Libc.withErrno("unshare", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle SETNS = Libc.withErrno("setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle FCHDIR = Libc.withErrno("fchdir", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
@@ -57,26 +55,13 @@ public final class MountCalls {
     private MountCalls() {
     }
 
-    private static void check(long result, String call, MemorySegment state) throws CallFailed {
-        Libc.check(call, result, state);
-    }
-
     /**
      * open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC): a new bind mount of the file or directory at
      * {@code path}, attached to nothing yet; the descriptor it returns is what {@link #moveMount} attaches.
      */
     public static int openTreeClone(String path) throws IOException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = Libc.callState(arena);
-            long fd = (long) SYSCALL_3.invokeExact(state, SYS_OPEN_TREE, (long) AT_FDCWD,
-                    arena.allocateFrom(path).address(), (long) (OPEN_TREE_CLONE | O_CLOEXEC));
-            check(fd, "open_tree " + path, state);
-            return (int) fd;
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        return (int) Libc.call("open_tree " + path, (state, arena) -> (long) SYSCALL_3.invokeExact(state, SYS_OPEN_TREE,
+                (long) AT_FDCWD, arena.allocateFrom(path).address(), (long) (OPEN_TREE_CLONE | O_CLOEXEC)));
     }
 
     /**
@@ -85,35 +70,21 @@ public final class MountCalls {
      */
     public static void setAttributes(int treeFd, long set, long clear) throws IOException {
         if (set == 0 && clear == 0) return;
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = Libc.callState(arena);
+        Libc.call("mount_setattr", (state, arena) -> {
             // struct mount_attr { u64 attr_set, attr_clr, propagation, userns_fd; }: 32 bytes, the size passed.
             MemorySegment attr = arena.allocate(32, 8);
             attr.set(JAVA_LONG, 0, set);
             attr.set(JAVA_LONG, 8, clear);
-            long result = (long) SYSCALL_5.invokeExact(state, SYS_MOUNT_SETATTR, (long) treeFd,
+            return (long) SYSCALL_5.invokeExact(state, SYS_MOUNT_SETATTR, (long) treeFd,
                     arena.allocateFrom("").address(), (long) AT_EMPTY_PATH, attr.address(), 32L);
-            check(result, "mount_setattr", state);
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        });
     }
 
     /** move_mount(fd, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH): attaches the mount behind {@code treeFd}. */
     public static void moveMount(int treeFd, String target) throws IOException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = Libc.callState(arena);
-            long result = (long) SYSCALL_5.invokeExact(state, SYS_MOVE_MOUNT, (long) treeFd,
-                    arena.allocateFrom("").address(), (long) AT_FDCWD, arena.allocateFrom(target).address(),
-                    (long) MOVE_MOUNT_F_EMPTY_PATH);
-            check(result, "move_mount to " + target, state);
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        Libc.call("move_mount to " + target, (state, arena) -> (long) SYSCALL_5.invokeExact(state, SYS_MOVE_MOUNT,
+                (long) treeFd, arena.allocateFrom("").address(), (long) AT_FDCWD, arena.allocateFrom(target).address(),
+                (long) MOVE_MOUNT_F_EMPTY_PATH));
     }
 
     /** open(path, O_RDONLY | O_CLOEXEC), e.g. of /proc/PID/ns/mnt. */
@@ -127,24 +98,12 @@ public final class MountCalls {
     }
 
     private static int open(String path, int flags) throws IOException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = Libc.callState(arena);
-            int fd = (int) OPEN.invokeExact(state, arena.allocateFrom(path), flags, 0);
-            check(fd, "open " + path, state);
-            return fd;
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        return (int) Libc.call("open " + path,
+                (state, arena) -> (int) OPEN.invokeExact(state, arena.allocateFrom(path), flags, 0));
     }
 
     public static void close(int fd) {
-        try {
-            int ignored = (int) CLOSE.invokeExact(fd);
-        } catch (Throwable t) {
-            // nothing to do about a descriptor that does not close
-        }
+        Libc.close(fd);
     }
 
     /**
@@ -153,58 +112,22 @@ public final class MountCalls {
      * view changes: the JVM's other threads keep the host's.
      */
     public static void unshareFs() throws IOException {
-        intCall(UNSHARE, "unshare(CLONE_FS)", CLONE_FS);
+        Libc.call("unshare(CLONE_FS)", (state, arena) -> (int) UNSHARE.invokeExact(state, CLONE_FS));
     }
 
     /** setns(fd, CLONE_NEWNS): moves the calling thread into the mount namespace {@code fd}, its root and cwd to that namespace's root. */
     public static void enterMountNamespace(int fd) throws IOException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = Libc.callState(arena);
-            int result = (int) SETNS.invokeExact(state, fd, CLONE_NEWNS);
-            check(result, "setns(CLONE_NEWNS)", state);
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        Libc.call("setns(CLONE_NEWNS)", (state, arena) -> (int) SETNS.invokeExact(state, fd, CLONE_NEWNS));
     }
 
     /** fchdir(fd) then chroot("."): the calling thread's root becomes the directory {@code fd}. */
     public static void changeRoot(int directoryFd) throws IOException {
-        intCall(FCHDIR, "fchdir", directoryFd);
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = Libc.callState(arena);
-            int result = (int) CHROOT.invokeExact(state, arena.allocateFrom("."));
-            check(result, "chroot", state);
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        Libc.call("fchdir", (state, arena) -> (int) FCHDIR.invokeExact(state, directoryFd));
+        Libc.call("chroot", (state, arena) -> (int) CHROOT.invokeExact(state, arena.allocateFrom(".")));
     }
 
     /** umount2(path, MNT_DETACH): detaches the topmost mount at {@code path}. */
     public static void detach(String path) throws IOException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = Libc.callState(arena);
-            int result = (int) UMOUNT2.invokeExact(state, arena.allocateFrom(path), MNT_DETACH);
-            check(result, "umount2 " + path, state);
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
-    }
-
-    private static void intCall(MethodHandle handle, String call, int argument) throws IOException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = Libc.callState(arena);
-            int result = (int) handle.invokeExact(state, argument);
-            check(result, call, state);
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        Libc.call("umount2 " + path, (state, arena) -> (int) UMOUNT2.invokeExact(state, arena.allocateFrom(path), MNT_DETACH));
     }
 }

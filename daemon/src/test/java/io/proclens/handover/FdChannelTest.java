@@ -1,5 +1,6 @@
 package io.proclens.handover;
 
+import io.proclens.sys.Posix;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
