@@ -1,10 +1,10 @@
 package io.proclens.cli;
 
+import io.proclens.mounts.RunFiles;
 import io.proclens.cgroup.Cgroup.Controller;
 import io.proclens.cgroup.CgroupException;
 import io.proclens.cgroup.CgroupLayout;
 import io.proclens.control.ControlClient;
-import io.proclens.control.ControlServer;
 import io.proclens.fuse.Mountpoint;
 import io.proclens.heal.LiveMounts;
 import io.proclens.mounts.MountEntry;
@@ -103,9 +103,9 @@ final class CheckCommand implements Callable<Integer> {
             findings.problem("reading " + meminfo + " failed: " + message(e), "look at the daemon's log");
         }
         try {
-            findings.ok("the daemon answers on its control socket: " + ControlClient.send(ControlServer.socketFor(target), "get"));
+            findings.ok("the daemon answers on its control socket: " + ControlClient.send(RunFiles.controlSocket(target), "get"));
         } catch (IOException e) {
-            findings.problem("the daemon does not answer on " + ControlServer.socketFor(target) + " (" + e.getMessage()
+            findings.problem("the daemon does not answer on " + RunFiles.controlSocket(target) + " (" + e.getMessage()
                     + "): `proclens options` will not work", "restart the daemon");
         }
     }

@@ -1,7 +1,7 @@
 package io.proclens.cli;
 
+import io.proclens.mounts.RunFiles;
 import io.proclens.control.ControlClient;
-import io.proclens.control.ControlServer;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -13,7 +13,7 @@ final class DaemonControl {
 
     /** The daemon's reply to {@code request}; a missing daemon or an "error: ..." reply is the user's error. */
     static String ask(Path mountpoint, String request) {
-        Path socket = ControlServer.socketFor(mountpoint);
+        Path socket = RunFiles.controlSocket(mountpoint);
         String reply;
         try {
             reply = ControlClient.send(socket, request);

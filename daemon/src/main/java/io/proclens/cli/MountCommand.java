@@ -1,5 +1,6 @@
 package io.proclens.cli;
 
+import io.proclens.mounts.RunFiles;
 import io.proclens.control.ControlServer;
 import io.proclens.control.OptionsFile;
 import io.proclens.fuse.FuseSession;
@@ -119,7 +120,7 @@ final class MountCommand implements Callable<Integer> {
         } finally {
             changedAtRunTime.delete();
             // A worker that ended with the connection halts without removing its control socket.
-            Files.deleteIfExists(ControlServer.socketFor(target));
+            Files.deleteIfExists(RunFiles.controlSocket(target));
         }
     }
 
@@ -152,7 +153,7 @@ final class MountCommand implements Callable<Integer> {
 
     /** Beside the control socket: one per mountpoint, so that several daemons never share one. */
     static Path defaultPidFile(Path target) {
-        return ControlServer.runFileFor("daemon", target, ".pid");
+        return RunFiles.pidFile(target);
     }
 
     /** The pid of the serving process in a file, for hosts without systemd; gone when it exits normally. */
@@ -203,13 +204,9 @@ final class MountCommand implements Callable<Integer> {
             return 1;
         }
 
+        /** From the mount table only: a daemon that mounted but hangs must not hang this wait too. */
         private static boolean isServed(Path target) {
-            try {
-                return Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
-                        .anyMatch(line -> line.contains(" " + target + " ") && line.contains(" - fuse.proclens "));
-            } catch (IOException e) {
-                return false;
-            }
+            return Mountpoint.isProclens(target);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.proclens.cli;
 
+import io.proclens.mounts.RunFiles;
 import io.proclens.cgroup.CgroupLayout;
 import io.proclens.control.ControlServer;
 import io.proclens.control.OptionsFile;
@@ -62,7 +63,7 @@ final class ServingProcess implements AutoCloseable {
             }
         };
         try {
-            return ControlServer.start(ControlServer.socketFor(target), renderer::options, change, this::counts);
+            return ControlServer.start(RunFiles.controlSocket(target), renderer::options, change, this::counts);
         } catch (IOException e) {
             LOG.warning("no control socket: " + e.getMessage());
             return null;

@@ -69,20 +69,6 @@ public final class ControlServer implements AutoCloseable {
         return control;
     }
 
-    /** The socket of the daemon serving {@code mountpoint}: one per mount, so several daemons can run. */
-    public static Path socketFor(Path mountpoint) {
-        return runFileFor("control", mountpoint, ".sock");
-    }
-
-    /**
-     * A file of the daemon serving {@code mountpoint} in /run/proclens, beside its control socket: {@code kind},
-     * the mountpoint with '/' as '_', then {@code suffix} ("control_var_lib_proclens.sock").
-     */
-    public static Path runFileFor(String kind, Path mountpoint, String suffix) {
-        String name = mountpoint.toAbsolutePath().normalize().toString().replace('/', '_');
-        return Path.of("/run/proclens", kind + name + suffix);
-    }
-
     private void serve() {
         while (server.isOpen()) {
             try (SocketChannel client = server.accept()) {

@@ -1,5 +1,6 @@
 package io.proclens.control;
 
+import io.proclens.mounts.RunFiles;
 import io.proclens.render.Options;
 
 import java.io.IOException;
@@ -18,7 +19,7 @@ import java.util.Optional;
 public record OptionsFile(Path path) {
     /** The file of the daemon serving {@code mountpoint}, beside its control socket. */
     public static OptionsFile of(Path mountpoint) {
-        return new OptionsFile(ControlServer.runFileFor("options", mountpoint, ""));
+        return new OptionsFile(RunFiles.options(mountpoint));
     }
 
     /** Replaces the file in one rename, so that a worker dying mid-write leaves the old options or the new. */

@@ -268,7 +268,7 @@ public final class FuseSession implements AutoCloseable {
      * through fusectl), rather than a stop or an unmount; the mount is dead then.
      */
     public boolean aborted() {
-        return !stopping.get() && connectionId >= 0 && Mountpoint.connectionId(mountpoint) == connectionId;
+        return !stopping.get() && Mountpoint.isOurs(mountpoint, connectionId);
     }
 
     /** Why serving ended (the first loop thread's reason), or null while it goes on. */
@@ -319,12 +319,10 @@ public final class FuseSession implements AutoCloseable {
 
     /** Detaches our mount, and says so when it is still there afterwards (it must never be left silently). */
     private void unmount() {
-        try (Arena call = Arena.ofConfined()) {
-            int result = LibFuse.umount2(call.allocateFrom(mountpoint.toString()), LibFuse.MNT_DETACH());
-            if (Mountpoint.connectionId(mountpoint) == connectionId && connectionId >= 0) {
-                LOG.warning("umount2(" + mountpoint + ") returned " + result + " and the mount is still there; trying again");
-                LibFuse.umount2(call.allocateFrom(mountpoint.toString()), LibFuse.MNT_DETACH());
-            }
+        int result = Mountpoint.detachTop(mountpoint);
+        if (Mountpoint.isOurs(mountpoint, connectionId)) {
+            LOG.warning("umount2(" + mountpoint + ") returned " + result + " and the mount is still there; trying again");
+            Mountpoint.detachTop(mountpoint);
         }
     }
 

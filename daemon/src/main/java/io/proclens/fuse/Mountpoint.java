@@ -79,11 +79,38 @@ public final class Mountpoint {
     /** Lazily unmounts {@code mountpoint}, once per stacked mount, until nothing is mounted there. */
     static void detach(Path mountpoint) throws MountException {
         for (int i = 0; i < 16 && readMountinfo().at(mountpoint).isPresent(); i++) {
-            try (Arena arena = Arena.ofConfined()) {
-                if (LibFuse.umount2(arena.allocateFrom(mountpoint.toString()), LibFuse.MNT_DETACH()) != 0) {
-                    throw new MountException("cannot unmount the dead mount at " + mountpoint);
-                }
-            }
+            if (detachTop(mountpoint) != 0) throw new MountException("cannot unmount the dead mount at " + mountpoint);
+        }
+    }
+
+    /**
+     * Whether the topmost mount at {@code path} is proclens' of the FUSE connection {@code connectionId}: ours, not
+     * one mounted over it or in its place.
+     */
+    public static boolean isOurs(Path path, long connectionId) {
+        if (connectionId < 0) return false;
+        try {
+            return readMountinfo().at(path)
+                    .filter(mount -> mount.fsType().equals("fuse.proclens") && mount.minor() == connectionId).isPresent();
+        } catch (MountException e) {
+            LOG.warning(e.getMessage());
+            return false;
+        }
+    }
+
+    /** Whether the topmost mount at {@code path} is a proclens mount, from the mount table alone (it is not asked). */
+    public static boolean isProclens(Path path) {
+        try {
+            return readMountinfo().at(path).filter(mount -> mount.fsType().equals("fuse.proclens")).isPresent();
+        } catch (MountException e) {
+            return false;
+        }
+    }
+
+    /** umount2(path, MNT_DETACH) of the topmost mount at {@code path}; umount2's result. */
+    public static int detachTop(Path path) {
+        try (Arena arena = Arena.ofConfined()) {
+            return LibFuse.umount2(arena.allocateFrom(path.toString()), LibFuse.MNT_DETACH());
         }
     }
 

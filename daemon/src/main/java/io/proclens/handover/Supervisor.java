@@ -1,22 +1,19 @@
 package io.proclens.handover;
 
-import io.proclens.bindings.LibFuse;
+import io.proclens.mounts.RunFiles;
 import io.proclens.fuse.FuseSession;
 import io.proclens.fuse.InitRequest;
-import io.proclens.mounts.MountEntry;
-import io.proclens.mounts.MountTable;
+import io.proclens.fuse.Mountpoint;
 import sun.misc.Signal;
 
 import java.io.File;
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -64,12 +61,6 @@ public final class Supervisor {
         this.state = new HolderState(target.toString(), command.jar(), standby);
     }
 
-    /** The holder's socket for the daemon serving {@code mountpoint}: one per mount. */
-    public static Path socketFor(Path mountpoint) {
-        String name = mountpoint.toAbsolutePath().normalize().toString().replace('/', '_');
-        return Path.of("/run/proclens", "holder" + name + ".sock");
-    }
-
     /**
      * Holds {@code device} (freshly mounted: its FUSE_INIT is still unread) and keeps a worker serving it until
      * SIGTERM or SIGINT; SIGHUP upgrades to the jar's current contents. Returns the exit status.
@@ -84,7 +75,7 @@ public final class Supervisor {
         int version = InitRequest.version(init);
         LOG.info("holding /dev/fuse of " + target + " (FUSE " + (version >> 16) + "." + (version & 0xffff)
                 + " offered by the kernel, pid " + ProcessHandle.current().pid() + ")");
-        try (FdChannel.Listener listener = FdChannel.Listener.bind(socketFor(target))) {
+        try (FdChannel.Listener listener = FdChannel.Listener.bind(RunFiles.holderSocket(target))) {
             return new Supervisor(target, device, init, command, standby, listener).loop();
         }
     }
@@ -257,7 +248,8 @@ public final class Supervisor {
             LOG.warning("cannot poll /dev/fuse of " + target + ": " + e.getMessage());
             return HolderState.Connection.ALIVE;
         }
-        return ourMount().isPresent() ? HolderState.Connection.ABORTED : HolderState.Connection.UNMOUNTED;
+        return Mountpoint.isOurs(target, device.connectionId()) ? HolderState.Connection.ABORTED
+                : HolderState.Connection.UNMOUNTED;
     }
 
     private static void reply(FdChannel client, Message.Kind kind, String text) {
@@ -290,23 +282,8 @@ public final class Supervisor {
 
     /** When the last worker could not unmount (it was killed), the holder does; then closes its descriptor. */
     private void unmountIfStillOurs() {
-        if (ourMount().isPresent()) {
-            try (Arena arena = Arena.ofConfined()) {
-                LibFuse.umount2(arena.allocateFrom(target.toString()), LibFuse.MNT_DETACH());
-            }
-        }
+        if (Mountpoint.isOurs(target, device.connectionId())) Mountpoint.detachTop(target);
         device.close(); // the last descriptor: the kernel aborts the connection and bind mounts see ENOTCONN
-    }
-
-    /** The mount of this connection at the target, if it is still there. */
-    private Optional<MountEntry> ourMount() {
-        try {
-            return MountTable.read(Path.of("/proc/self/mountinfo")).at(target)
-                    .filter(mount -> mount.fsType().equals("fuse.proclens") && mount.minor() == device.connectionId());
-        } catch (IOException e) {
-            LOG.warning("cannot read /proc/self/mountinfo: " + e.getMessage());
-            return Optional.empty();
-        }
     }
 
     /** How a worker is started: this JVM's command line, with the jar and the serving options. */

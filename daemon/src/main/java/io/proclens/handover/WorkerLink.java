@@ -1,5 +1,6 @@
 package io.proclens.handover;
 
+import io.proclens.mounts.RunFiles;
 import io.proclens.sys.Posix;
 
 import java.io.IOException;
@@ -82,7 +83,7 @@ public final class WorkerLink implements AutoCloseable {
 
     /** {@code proclens upgrade}: asks the holder of {@code mountpoint} to hand over to a worker from {@code jar}. */
     public static String requestUpgrade(Path mountpoint, Path jar) throws IOException {
-        Path socket = Supervisor.socketFor(mountpoint);
+        Path socket = RunFiles.holderSocket(mountpoint);
         try (FdChannel channel = FdChannel.connect(socket)) {
             Message.of(Message.Kind.UPGRADE, 0, jar == null ? "" : jar.toAbsolutePath().toString()).sendOn(channel);
             Message answer = Message.receiveFrom(channel);

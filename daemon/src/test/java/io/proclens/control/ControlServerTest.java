@@ -102,9 +102,4 @@ class ControlServerTest {
             assertEquals(Options.DEFAULTS.toString(), ControlClient.send(socket, "get"));
         }
     }
-
-    @Test
-    void socketNameFollowsTheMountpoint() {
-        assertEquals(Path.of("/run/proclens/control_var_lib_lxcfs.sock"), ControlServer.socketFor(Path.of("/var/lib/lxcfs")));
-    }
 }

@@ -47,7 +47,7 @@ class OptionsFileTest {
     void eachMountpointHasItsOwnFileBesideItsControlSocket() {
         Path a = OptionsFile.of(Path.of("/var/lib/proclens")).path();
         Path b = OptionsFile.of(Path.of("/var/lib/lxcfs")).path();
-        assertEquals(ControlServer.socketFor(Path.of("/var/lib/proclens")).getParent(), a.getParent());
+        assertEquals(io.proclens.mounts.RunFiles.controlSocket(Path.of("/var/lib/proclens")).getParent(), a.getParent());
         assertEquals("options_var_lib_proclens", a.getFileName().toString());
         assertFalse(a.equals(b));
         assertEquals(a, OptionsFile.of(Path.of("/var/lib/proclens/")).path());

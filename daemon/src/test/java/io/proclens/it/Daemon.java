@@ -150,8 +150,8 @@ final class Daemon implements AutoCloseable {
         Host.unmountAll(mountpoint);
         Files.deleteIfExists(log);
         // what a daemon killed by the test could not remove itself
-        Files.deleteIfExists(io.proclens.control.ControlServer.socketFor(mountpoint));
+        Files.deleteIfExists(io.proclens.mounts.RunFiles.controlSocket(mountpoint));
         io.proclens.control.OptionsFile.of(mountpoint).delete();
-        Files.deleteIfExists(io.proclens.handover.Supervisor.socketFor(mountpoint));
+        Files.deleteIfExists(io.proclens.mounts.RunFiles.holderSocket(mountpoint));
     }
 }

@@ -179,7 +179,7 @@ class MountIT {
             Host.Result umount = Host.run("umount", mountpoint.toString());
             assertEquals(0, umount.status(), umount.output());
             assertEquals(0, daemon.awaitExit(20), "exit status after umount:\n" + daemon.output());
-            assertFalse(Files.exists(io.proclens.control.ControlServer.socketFor(mountpoint)),
+            assertFalse(Files.exists(io.proclens.mounts.RunFiles.controlSocket(mountpoint)),
                     "the control socket of a daemon that has exited is left");
             assertTrue(daemon.workersServed() <= 1, "no worker may be started for a mount that is gone:\n"
                     + daemon.output());
@@ -200,7 +200,7 @@ class MountIT {
             }
             Files.writeString(connections.resolve(Long.toString(connectionId(mountpoint))).resolve("abort"), "1");
             assertEquals(1, daemon.awaitExit(20), "exit status after the abort:\n" + daemon.output());
-            assertFalse(Files.exists(io.proclens.control.ControlServer.socketFor(mountpoint)),
+            assertFalse(Files.exists(io.proclens.mounts.RunFiles.controlSocket(mountpoint)),
                     "the control socket of a daemon that has exited is left");
             assertTrue(daemon.output().contains("the kernel aborted the FUSE connection of " + mountpoint),
                     daemon.output());
