@@ -1,13 +1,8 @@
 package io.proclens.cgroup;
 
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
-import io.proclens.sys.RawFiles;
-
 import java.io.IOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -47,8 +42,7 @@ public final class Processes {
     }
 
     private final Path procRoot;
-    /** {@code procRoot} as the bytes of a C path, for {@link #startTicksFast}. */
-    private final byte[] procRootBytes;
+    private final StartTimes startTimes;
     private final int maxCachedNamespaces;
     private final String ourPidNamespace;
     private final ConcurrentHashMap<String, Reaper> reapers = new ConcurrentHashMap<>();
@@ -69,7 +63,7 @@ public final class Processes {
 
     Processes(Path procRoot, int maxCachedNamespaces) {
         this.procRoot = procRoot;
-        this.procRootBytes = procRoot.toString().getBytes(UTF_8);
+        this.startTimes = new StartTimes(procRoot);
         this.maxCachedNamespaces = maxCachedNamespaces;
         Path self = procRoot.resolve("self/ns/pid");
         try {
@@ -149,7 +143,7 @@ public final class Processes {
      * @throws CgroupException MALFORMED if there is no ')' or too few fields, or the field is not a counter
      */
     static boolean exiting(String stat, Path file) {
-        return (statField(stat, 9, file) & PF_EXITING) != 0;
+        return (StartTimes.statField(stat, 9, file) & PF_EXITING) != 0;
     }
 
     /** The text of the pid namespace link of a process ("pid:[4026531836]"). */
@@ -176,24 +170,9 @@ public final class Processes {
         return reapers.size();
     }
 
-    /**
-     * Field 22 (starttime) of a {@code /proc/PID/stat} text. Field 2, the command name in parentheses, may
-     * hold spaces and parentheses of its own, so fields are counted from the last ')'.
-     *
-     * @throws CgroupException MALFORMED if there is no ')' or too few fields, or the field is not a counter
-     */
+    /** Field 22 (starttime) of a {@code /proc/PID/stat} text: see {@link StartTimes#parse}. */
     static long parseStartTicks(String stat, Path file) {
-        return statField(stat, 22, file);
-    }
-
-    /** Numeric field {@code number} (counted from 1, as in proc(5); 4 or more) of a stat text. */
-    private static long statField(String stat, int number, Path file) {
-        int close = stat.lastIndexOf(')');
-        if (close < 0) throw CgroupFiles.malformed(file, stat, "no ')' after the command name");
-        String[] fields = stat.substring(close + 1).strip().split(" ");
-        // fields[0] is field 3 (state)
-        if (fields.length < number - 2) throw CgroupFiles.malformed(file, stat, "fewer than " + number + " fields");
-        return CgroupFiles.parseCounter(fields[number - 3], file);
+        return StartTimes.parse(stat, file);
     }
 
     /** The last entry of the NSpid line of a status text (the pid in the innermost namespace), or -1 if none. */
@@ -297,82 +276,9 @@ public final class Processes {
         return fast >= 0 ? fast : startTicks(pid, pid);
     }
 
-    /** Per thread: the path and the bytes of a stat file, in native memory for {@link RawFiles#read}. */
-    private static final class StatScratch {
-        final MemorySegment path;
-        final MemorySegment bytes;
-
-        StatScratch() {
-            Arena arena = Arena.ofAuto(); // freed with the thread's scratch
-            path = arena.allocate(4096);   // PATH_MAX
-            bytes = arena.allocate(4096);  // a stat line is a few hundred bytes
-        }
-    }
-
-    private static final ThreadLocal<StatScratch> STAT_SCRATCH = ThreadLocal.withInitial(StatScratch::new);
-    private static final byte[] STAT_NAME = "/stat\0".getBytes(UTF_8);
-
-    /**
-     * The start time read on every rendering (to tell a cached caller from a reused pid), allocating nothing: the path
-     * is written and the file read into per-thread native buffers (raw open, pread, close) and parsed in place.
-     * -1 when anything is unusual (absent, longer than the buffer, malformed): the caller then takes the slow
-     * path, which says what is wrong.
-     */
+    /** The start time by the allocation-free read; -1 when anything is unusual (see {@link StartTimes#read}). */
     long startTicksFast(int pid) {
-        StatScratch scratch = STAT_SCRATCH.get();
-        if (!statPath(scratch.path, pid)) return -1;
-        MemorySegment bytes = scratch.bytes;
-        long end = RawFiles.read(scratch.path, bytes);
-        if (end <= 0 || end >= bytes.byteSize()) return -1;
-        long close = -1;
-        for (long i = end - 1; i >= 0; i--) {
-            if (bytes.get(JAVA_BYTE, i) == ')') {
-                close = i;
-                break;
-            }
-        }
-        if (close < 0) return -1;
-        // After ')' come field 3 (the state, one letter) ... field 22 (starttime), each after exactly one blank,
-        // as the kernel writes them; anything else (two blanks, a tab, an empty field) is for the slow path.
-        if (close + 3 > end || bytes.get(JAVA_BYTE, close + 1) != ' ' || !asciiLetter(bytes.get(JAVA_BYTE, close + 2))) {
-            return -1;
-        }
-        long i = close + 3;
-        for (int field = 4; field < 22; field++) {
-            if (i >= end || bytes.get(JAVA_BYTE, i) != ' ') return -1;
-            long start = ++i;
-            while (i < end && Byte.toUnsignedInt(bytes.get(JAVA_BYTE, i)) > ' ') i++;
-            if (i == start) return -1;
-        }
-        if (i >= end || bytes.get(JAVA_BYTE, i) != ' ') return -1;
-        i++;
-        long value = 0;
-        int digits = 0;
-        for (byte b; i < end && (b = bytes.get(JAVA_BYTE, i)) >= '0' && b <= '9' && digits < 18; i++, digits++) {
-            value = value * 10 + (b - '0');
-        }
-        boolean endOfField = i == end || bytes.get(JAVA_BYTE, i) == ' ' || (bytes.get(JAVA_BYTE, i) == '\n' && i == end - 1);
-        return digits > 0 && endOfField ? value : -1;
-    }
-
-    private static boolean asciiLetter(byte b) {
-        return (b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z');
-    }
-
-    /** Writes "PROCROOT/PID/stat" and a NUL into {@code path}; false if it does not fit. */
-    private boolean statPath(MemorySegment path, int pid) {
-        int digits = 1;
-        for (int rest = pid / 10; rest > 0; rest /= 10) digits++;
-        long length = procRootBytes.length + 1 + digits + STAT_NAME.length;
-        if (pid <= 0 || length > path.byteSize()) return false;
-        MemorySegment.copy(procRootBytes, 0, path, JAVA_BYTE, 0, procRootBytes.length);
-        long at = procRootBytes.length;
-        path.set(JAVA_BYTE, at, (byte) '/');
-        for (int rest = pid, d = digits; d > 0; rest /= 10, d--) {
-            path.set(JAVA_BYTE, at + d, (byte) ('0' + rest % 10));
-        }
-        MemorySegment.copy(STAT_NAME, 0, path, JAVA_BYTE, at + 1 + digits, STAT_NAME.length);
-        return true;
+        return startTimes.read(pid);
     }
 
     private long startTicks(int caller, int pid) {
