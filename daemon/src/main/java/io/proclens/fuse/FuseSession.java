@@ -223,12 +223,10 @@ public final class FuseSession implements AutoCloseable {
     }
 
     /*
-     * The plainest loop measured fastest (issue 4: bench/src/main/c/reopen.c on meminfo and stat, 1 and 8 readers,
-     * on 2 shared cores; median ratio of adjacent A/B runs to this loop with 2 threads): 1 thread 0.96-1.11 (noise),
-     * 3 threads 0.58-1.03, a cloned /dev/fuse fd per thread 0.82-0.97, splice 0.92-0.98, 20 us of non-blocking
-     * polling before sleeping 0.47-0.94. None of them stayed. A cloned fd would also need every reply routed through
-     * a custom writev (fuse_session_custom_io): fuse_session_process_buf() replies on the session fd, and the
-     * kernel only finds a request on the fd it was read from.
+     * The plainest loop: receive, process, on one platform thread. More threads than CPUs, a cloned /dev/fuse fd per
+     * thread, splice and polling before sleeping were all slower on the benchmarks (docs/benchmarks.md). A cloned fd
+     * would also need every reply routed through a custom writev: the kernel finds a request only on the fd it was
+     * read from.
      */
     private void loop() {
         try (Arena own = Arena.ofConfined()) {

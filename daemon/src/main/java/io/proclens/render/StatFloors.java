@@ -27,8 +27,8 @@ import java.util.function.LongSupplier;
  *
  * <p>Bounded twice. The floors of removed cgroups are forgotten within {@link #SWEEP_NANOS}: the renders check
  * now and then whether each instance's directory still has its inode. And at most a capacity of fields is kept,
- * the least recently used cgroups forgotten first. The soak found the need: keyed by cgroup path and never pruned,
- * the floors of cgroups long gone grew the worker's heap by 2 MiB a minute.
+ * the least recently used cgroups forgotten first: containers come and go all day, and the floors of those long
+ * gone must not grow the heap.
  *
  * <p>Thread-safe: the counters are lock-free but for a row's insert, growth and removal (the map's bin lock); the
  * instance map is concurrent; one render at a time sweeps.

@@ -52,26 +52,8 @@ import java.util.TreeMap;
  * 0, missing fields as 0, a {@code cpuN} line whose N is not a number is left out, a CPU given twice keeps its first
  * line; sums saturate at {@link Long#MAX_VALUE}, so no number printed is negative or wrapped.
  *
- * <p><b>LXCFS 5.0.3</b> ({@code proc_stat_read} in src/proc_fuse.c; {@code cpuview_proc_stat} in
- * src/proc_cpuview.c for {@code --enable-cfs}) gives the same user/system/idle formula and the same zeros and
- * passes the other lines through. Where we differ, and why:
- * <ul>
- * <li>LXCFS keeps the host's CPU numbers (cpu2, cpu3 for a cpuset 2-3) unless {@code --enable-cfs}; we always
- *     renumber from 0, as the kernel numbers the CPUs a process can see in {@code /sys/devices/system/cpu/online}
- *     and our cpuinfo, so programs that index per-CPU arrays by these names stay in bounds.</li>
- * <li>LXCFS's host total adds guest and guest_nice (counted twice, see above); when the cgroup's time exceeds the
- *     host's busy time it shows the host's idle unchanged (the line then adds up to more than the CPU's time); we
- *     clamp idle at 0 instead.</li>
- * <li>LXCFS reads only v1 {@code cpuacct.usage_all} or {@code usage_percpu} and falls back to the host's lines on
- *     cgroup v2; we use v2's {@code cpu.stat} (spread as above).</li>
- * <li>LXCFS lets idle step back between reads (its non-cfs path keeps no history; the cfs path keeps a per-cgroup
- *     history that we do not need); we keep each number monotonic with the floor.</li>
- * <li>LXCFS passes a host {@code cpuN} line with fewer than ten fields through as it is; we print ten fields,
- *     missing ones as 0.</li>
- * <li>With {@code --enable-cfs} LXCFS shows only as many CPUs as the CFS quota allows and folds the others' time
- *     into the last one shown; here the {@link CpuSet} given decides which CPUs are shown (a caller that wants the
- *     quota's count passes that many CPUs of the cpuset).</li>
- * </ul>
+ * <p>Where this differs from LXCFS 5.0.3 (renumbering, idle clamped at 0, v2's {@code cpu.stat}, monotonic fields)
+ * and why: docs/lxcfs-differences.md.
  *
  * <p>Steps: {@link #parse} reads the host's text into {@link HostStat}, {@link #compute} gives a {@link Stat},
  * {@link #floor} keeps it monotonic, {@link #render(Stat)} prints it.
