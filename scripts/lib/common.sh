@@ -44,12 +44,9 @@ aot_key() { # JAR: what an AOT cache of JAR was made from (the jar's size and ti
     echo "$(stat -c '%s %Y' "$1") $(sed -n 's/^JAVA_RUNTIME_VERSION=//p' "$JAVA_HOME/release")"
 }
 
-# The daemon's JVM flags, before $PROCLENS_JAVA_OPTS (later flags win). With them its peak RSS (VmHWM) under load
-# stays below 64 MiB: 59.8 MiB with 8 readers of meminfo, stat, cpuinfo, 60.6 with --enable-loadavg --cache-ttl 0
-# (JDK 25, AOT cache); with the JDK's defaults (G1, heap up to 1/4 of RAM, C2) 230-310 MiB, mostly heap and G1's
-# tables (NMT: 384 + 44 MiB committed).
-#   SerialGC, small heap: the live set is ~3 MiB; -Xmx64m only bounds it, -Xms6m keeps the young generation small.
-#   C1 only: C2's compilations of our hot methods take 5-20 MiB of arenas each (NMT), with its code ~20 MiB of RSS,
-#   for ops/s within the noise of interleaved runs (most of the daemon's CPU time is in the kernel).
+# The daemon's JVM flags, before $PROCLENS_JAVA_OPTS (later flags win): a node daemon is judged by its memory
+# (docs/benchmarks.md, Memory, has what each saves).
+#   SerialGC, small heap: the live set is a few MiB; -Xmx64m only bounds it, -Xms6m keeps the young generation small.
+#   C1 only: C2's compilations cost more memory than the throughput they bring (most of the CPU time is the kernel's).
 #   -UsePerfData: no /tmp/hsperfdata mmap. scripts/build.sh trains the AOT cache through scripts/proclens, so with these.
 PROCLENS_JVM_FLAGS=(-XX:+UseSerialGC -Xms6m -Xmx64m -XX:MaxMetaspaceSize=64m -XX:TieredStopAtLevel=1 -XX:-UsePerfData)

@@ -25,8 +25,7 @@ import java.util.function.LongSupplier;
  *
  * <p>Bounded in memory, not only in slots: every miss also clears the expired resolutions of the next
  * {@link #SWEEP} slots (a cursor goes round the table), so resolutions of exited processes do not pile up until
- * their slot is reused. Without it the soak filled 2 194 of 65 536 slots in 18 minutes, 1-2 KB each, on its way
- * to more than the worker's heap.
+ * their slot is reused: at 1-2 KB each, a busy node's exited processes would otherwise outgrow the worker's heap.
  */
 public final class Callers {
     /** One pid's resolution, valid for the process that started at {@code startTicks} until {@code expiresNanos}. */
