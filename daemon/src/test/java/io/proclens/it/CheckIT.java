@@ -2,6 +2,7 @@ package io.proclens.it;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -11,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** `proclens check` on a served mount, a dead one, and a "container" whose bind mount points to the dead one. */
+@ExtendWith(ServedMount.class)
 class CheckIT {
     @TempDir
     Path temp;
@@ -25,14 +27,12 @@ class CheckIT {
     }
 
     @Test
-    void aServedMountIsReportedHealthy() throws Exception {
-        try (Daemon daemon = Daemon.start(temp.resolve("mnt"))) {
-            Host.Result result = check(daemon.file(""));
-            assertTrue(result.output().contains("ok       " + daemon.file("") + " is served"), result.output());
-            assertTrue(result.output().contains("answers on its control socket"), result.output());
-            assertTrue(result.output().lines().noneMatch(l -> l.startsWith("PROBLEM") && l.contains(daemon.file("").toString())),
-                    result.output());
-        }
+    void aServedMountIsReportedHealthy(Daemon daemon) throws Exception {
+        Host.Result result = check(daemon.file(""));
+        assertTrue(result.output().contains("ok       " + daemon.file("") + " is served"), result.output());
+        assertTrue(result.output().contains("answers on its control socket"), result.output());
+        assertTrue(result.output().lines().noneMatch(l -> l.startsWith("PROBLEM") && l.contains(daemon.file("").toString())),
+                result.output());
     }
 
     @Test

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -22,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Real containers of a real Docker engine (started by the test, see {@link DockerEngine}) with proclens' files bound
  * by the flags {@code proclens docker-flags} prints, as the README tells users to run them.
  */
+@ExtendWith(ServedMount.class)
 class DockerIT {
     static final String SEPARATOR = "=====";
     /** Reads a file with busybox cat, which copies with sendfile(2) (see {@link SendfileReadersIT}). */
@@ -42,55 +44,49 @@ class DockerIT {
     }
 
     @Test
-    void aContainerSeesItsLimitsThroughCatAndProcps() throws Exception {
-        try (Daemon daemon = Daemon.start(temp.resolve("mnt"))) {
-            String[] parts = run(daemon, List.of("-m", "256m", "--cpus", "0.5", "--cpuset-cpus", "0"),
-                    "rd /proc/meminfo", "/usr/bin/free -k", "rd /proc/cpuinfo", "rd /sys/devices/system/cpu/online",
-                    "rd /proc/uptime", "rd /proc/stat", "/usr/bin/uptime", "/usr/bin/top -b -n 1", "nproc");
-            assertEquals(262144, kb(parts[0], "MemTotal"), parts[0]);
-            assertEquals("262144", freeTotal(parts[1]), "procps free, total of the Mem: line:\n" + parts[1]);
-            assertEquals(List.of(0), processors(parts[2]), parts[2]);
-            assertEquals("0\n", parts[3]);
-            double up = uptime(parts[4])[0];
-            assertTrue(up >= 0 && up < 30, "the container started a moment ago, its uptime is " + up);
-            List<String> cpuLines = parts[5].lines().filter(l -> l.startsWith("cpu")).toList();
-            assertEquals(2, cpuLines.size(), "the cpu line and cpu0:\n" + parts[5]);
-            assertTrue(parts[6].contains(" up "), "procps uptime: " + parts[6]);
-            assertTrue(parts[7].contains("256.0 total"), "procps top's memory line:\n" + parts[7]);
-            assertEquals("1\n", parts[8], "nproc (sched_getaffinity: the cpuset, not us)");
-        }
+    void aContainerSeesItsLimitsThroughCatAndProcps(Daemon daemon) throws Exception {
+        String[] parts = run(daemon, List.of("-m", "256m", "--cpus", "0.5", "--cpuset-cpus", "0"),
+                "rd /proc/meminfo", "/usr/bin/free -k", "rd /proc/cpuinfo", "rd /sys/devices/system/cpu/online",
+                "rd /proc/uptime", "rd /proc/stat", "/usr/bin/uptime", "/usr/bin/top -b -n 1", "nproc");
+        assertEquals(262144, kb(parts[0], "MemTotal"), parts[0]);
+        assertEquals("262144", freeTotal(parts[1]), "procps free, total of the Mem: line:\n" + parts[1]);
+        assertEquals(List.of(0), processors(parts[2]), parts[2]);
+        assertEquals("0\n", parts[3]);
+        double up = uptime(parts[4])[0];
+        assertTrue(up >= 0 && up < 30, "the container started a moment ago, its uptime is " + up);
+        List<String> cpuLines = parts[5].lines().filter(l -> l.startsWith("cpu")).toList();
+        assertEquals(2, cpuLines.size(), "the cpu line and cpu0:\n" + parts[5]);
+        assertTrue(parts[6].contains(" up "), "procps uptime: " + parts[6]);
+        assertTrue(parts[7].contains("256.0 total"), "procps top's memory line:\n" + parts[7]);
+        assertEquals("1\n", parts[8], "nproc (sched_getaffinity: the cpuset, not us)");
     }
 
     @Test
-    void dockerExecIntoTheContainerSeesTheSame() throws Exception {
-        try (Daemon daemon = Daemon.start(temp.resolve("mnt"))) {
-            List<String> args = new ArrayList<>(List.of("run", "-d", "--network", "none", "-m", "256m", "--cpuset-cpus", "0"));
-            args.addAll(flags(daemon));
-            args.addAll(List.of(engine.image, "sleep", "300"));
-            Host.Result started = engine.docker(args);
-            assertEquals(0, started.status(), started.output());
-            String id = started.output().strip();
-            Host.Result exec = engine.docker("exec", id, "sh", "-c", READ + "rd /proc/meminfo; rd /proc/cpuinfo");
-            assertEquals(0, exec.status(), exec.output());
-            assertEquals(262144, kb(exec.output(), "MemTotal"), exec.output());
-            assertEquals(List.of(0), processors(exec.output()));
-            engine.docker("rm", "-f", id);
-        }
+    void dockerExecIntoTheContainerSeesTheSame(Daemon daemon) throws Exception {
+        List<String> args = new ArrayList<>(List.of("run", "-d", "--network", "none", "-m", "256m", "--cpuset-cpus", "0"));
+        args.addAll(flags(daemon));
+        args.addAll(List.of(engine.image, "sleep", "300"));
+        Host.Result started = engine.docker(args);
+        assertEquals(0, started.status(), started.output());
+        String id = started.output().strip();
+        Host.Result exec = engine.docker("exec", id, "sh", "-c", READ + "rd /proc/meminfo; rd /proc/cpuinfo");
+        assertEquals(0, exec.status(), exec.output());
+        assertEquals(262144, kb(exec.output(), "MemTotal"), exec.output());
+        assertEquals(List.of(0), processors(exec.output()));
+        engine.docker("rm", "-f", id);
     }
 
     @Test
-    void twoContainersReadAtOnceEachSeeTheirOwnLimit() throws Exception {
-        try (Daemon daemon = Daemon.start(temp.resolve("mnt"))) {
-            String loop = "i=0; while [ $i -lt 200 ]; do grep MemTotal /proc/meminfo; i=$((i+1)); done";
-            CompletableFuture<String[]> small = CompletableFuture.supplyAsync(() -> runUnchecked(daemon, List.of("-m", "256m"), loop));
-            CompletableFuture<String[]> large = CompletableFuture.supplyAsync(() -> runUnchecked(daemon, List.of("-m", "512m"), loop));
-            List<String> smallReads = small.get()[0].lines().toList();
-            List<String> largeReads = large.get()[0].lines().toList();
-            assertEquals(200, smallReads.size());
-            assertEquals(200, largeReads.size());
-            for (String line : smallReads) assertEquals(262144, kb(line, "MemTotal"), "the 256 MiB container read: " + line);
-            for (String line : largeReads) assertEquals(524288, kb(line, "MemTotal"), "the 512 MiB container read: " + line);
-        }
+    void twoContainersReadAtOnceEachSeeTheirOwnLimit(Daemon daemon) throws Exception {
+        String loop = "i=0; while [ $i -lt 200 ]; do grep MemTotal /proc/meminfo; i=$((i+1)); done";
+        CompletableFuture<String[]> small = CompletableFuture.supplyAsync(() -> runUnchecked(daemon, List.of("-m", "256m"), loop));
+        CompletableFuture<String[]> large = CompletableFuture.supplyAsync(() -> runUnchecked(daemon, List.of("-m", "512m"), loop));
+        List<String> smallReads = small.get()[0].lines().toList();
+        List<String> largeReads = large.get()[0].lines().toList();
+        assertEquals(200, smallReads.size());
+        assertEquals(200, largeReads.size());
+        for (String line : smallReads) assertEquals(262144, kb(line, "MemTotal"), "the 256 MiB container read: " + line);
+        for (String line : largeReads) assertEquals(524288, kb(line, "MemTotal"), "the 512 MiB container read: " + line);
     }
 
     @Test

@@ -2,7 +2,7 @@ package io.proclens.it;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -29,6 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Odd and hostile requests on a real mount: nothing can be written, every read is answered sanely. */
+@ExtendWith(ServedMount.class)
 class FuseOpsIT {
     /** The errnos a write may get: the mount is read-only, and every node is r-x or r-- for everyone. */
     static final Set<String> REFUSED = Set.of("EROFS", "EACCES");
@@ -146,227 +147,215 @@ class FuseOpsIT {
                 print('first byte', ctypes.string_at(address, 1))
             """;
 
-    @TempDir
-    Path temp;
-
     @BeforeEach
-    void needsRootAndFuse() throws Exception {
+    void needsRootAndFuse() {
         Host.assumeRootWithFuse();
         org.junit.jupiter.api.Assumptions.assumeTrue(Host.hasCommand("python3"), "needs python3");
-        // JUnit makes the temp dir root's only: nobody must reach the mount, so that its refusals are the mount's
-        Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rwxr-xr-x"));
+        // the mount's temp dir (ServedMount) is traversable by everyone: refusals are the mount's own
     }
 
     @Test
-    void everyWriteIsRefusedAndNothingChanges() throws Exception {
-        try (Daemon daemon = Daemon.start(temp.resolve("mnt"))) {
-            String before = tree(daemon);
-            List<String> files = List.of(daemon.file("proc/meminfo").toString(), daemon.file("proc/cpuinfo").toString(),
-                    daemon.file("sys/devices/system/cpu/online").toString());
-            List<String> dirs = List.of(daemon.mountpoint.toString(), daemon.file("proc").toString(),
-                    daemon.file("sys/devices/system/cpu").toString());
+    void everyWriteIsRefusedAndNothingChanges(Daemon daemon) throws Exception {
+        String before = tree(daemon);
+        List<String> files = List.of(daemon.file("proc/meminfo").toString(), daemon.file("proc/cpuinfo").toString(),
+                daemon.file("sys/devices/system/cpu/online").toString());
+        List<String> dirs = List.of(daemon.mountpoint.toString(), daemon.file("proc").toString(),
+                daemon.file("sys/devices/system/cpu").toString());
 
-            // as root, and as nobody: the refusal must not depend on who asks
-            List<List<String>> callers = new ArrayList<>(List.of(List.of("python3")));
-            if (Files.isExecutable(Path.of("/usr/bin/python3")) && Host.hasCommand("setpriv")) {
-                callers.add(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/python3"));
+        // as root, and as nobody: the refusal must not depend on who asks
+        List<List<String>> callers = new ArrayList<>(List.of(List.of("python3")));
+        if (Files.isExecutable(Path.of("/usr/bin/python3")) && Host.hasCommand("setpriv")) {
+            callers.add(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/python3"));
+        }
+        for (List<String> as : callers) {
+            List<String> results = new ArrayList<>();
+            results.addAll(script(as, WRITES, String.join(",", files), String.join(",", dirs)));
+            results.addAll(script(as, DIR_WRITES, String.join(",", dirs.subList(1, dirs.size()))));
+            assertTrue(results.size() > 100, results.toString());
+            for (String line : results) {
+                String errno = line.substring(line.lastIndexOf(' ') + 1);
+                if (line.startsWith("read ")) assertEquals("OK", errno, "as " + as + ": " + line);
+                else assertTrue(REFUSED.contains(errno), "as " + as + ": " + line + "\nall: " + results);
             }
-            for (List<String> as : callers) {
-                List<String> results = new ArrayList<>();
-                results.addAll(script(as, WRITES, String.join(",", files), String.join(",", dirs)));
-                results.addAll(script(as, DIR_WRITES, String.join(",", dirs.subList(1, dirs.size()))));
-                assertTrue(results.size() > 100, results.toString());
-                for (String line : results) {
-                    String errno = line.substring(line.lastIndexOf(' ') + 1);
-                    if (line.startsWith("read ")) assertEquals("OK", errno, "as " + as + ": " + line);
-                    else assertTrue(REFUSED.contains(errno), "as " + as + ": " + line + "\nall: " + results);
+        }
+
+        // java.nio, and a shell's redirection: the reason reaches the caller
+        Path meminfo = daemon.file("proc/meminfo");
+        List<ThrowingRunnable> writes = List.of(
+                () -> Files.writeString(meminfo, "x"),
+                () -> Files.writeString(meminfo, "x", StandardOpenOption.APPEND),
+                () -> Files.newByteChannel(meminfo, StandardOpenOption.READ, StandardOpenOption.WRITE).close(),
+                () -> Files.createFile(daemon.file("proc/new")),
+                () -> Files.createDirectory(daemon.file("proc/new")),
+                () -> Files.createSymbolicLink(daemon.file("proc/new"), meminfo),
+                () -> Files.createLink(daemon.file("proc/new"), meminfo),
+                () -> Files.delete(meminfo),
+                () -> Files.delete(daemon.file("sys/devices/system/cpu")),
+                () -> Files.move(meminfo, daemon.file("proc/moved")),
+                () -> Files.move(meminfo, daemon.file("sys/moved")),
+                () -> Files.setPosixFilePermissions(meminfo, PosixFilePermissions.fromString("rw-rw-rw-")),
+                () -> Files.setLastModifiedTime(meminfo, FileTime.fromMillis(0)),
+                () -> Files.setAttribute(meminfo, "posix:group",
+                        meminfo.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName("nogroup")));
+        for (ThrowingRunnable write : writes) {
+            FileSystemException refused = assertThrows(FileSystemException.class, write::run);
+            assertTrue(Set.of("Read-only file system", "Permission denied").contains(refused.getReason()),
+                    refused.toString());
+        }
+        for (String command : List.of("echo x > " + meminfo, "echo x >> " + meminfo, "truncate -s 0 " + meminfo,
+                "touch " + meminfo, "mkfifo " + daemon.file("proc/fifo"))) {
+            Host.Result result = Host.run("sh", "-c", command);
+            assertNotEquals(0, result.status(), command);
+            assertTrue(result.output().contains("Read-only file system"), command + ": " + result.output());
+        }
+
+        assertEquals(before, tree(daemon), "the tree changed");
+        assertTrue(kb(Files.readString(meminfo), "MemTotal") > 0);
+    }
+
+    @Test
+    void readsPastTheEndHugeDirectSeekingAndMapped(Daemon daemon) throws Exception {
+        for (String name : List.of("proc/meminfo", "proc/cpuinfo", "proc/stat", "sys/devices/system/cpu/online")) {
+            Path file = daemon.file(name);
+            try (FileChannel channel = FileChannel.open(file)) {
+                // one read of 16 MiB returns the whole file, the next one the end
+                ByteBuffer huge = ByteBuffer.allocateDirect(16 << 20);
+                int whole = channel.read(huge);
+                assertTrue(whole > 0 && whole < 1 << 20, name + ": " + whole);
+                byte[] content = new byte[whole];
+                huge.flip().get(content);
+                assertEquals('\n', content[whole - 1], name);
+                assertEquals(-1, channel.read(ByteBuffer.allocate(4096)), name);
+
+                // past the end, far past the end: 0 bytes
+                for (long offset : new long[]{whole, whole + 1L, 1 << 20, 1L << 40, 1L << 62}) {
+                    assertEquals(-1, channel.read(ByteBuffer.allocate(4096), offset), name + " at " + offset);
+                }
+                // reads past offset 0 continue the rendering the read at 0 made
+                for (long offset : new long[]{1, whole / 2, whole - 1}) {
+                    channel.position(offset);
+                    ByteBuffer rest = ByteBuffer.allocate(whole);
+                    int read = channel.read(rest);
+                    assertArrayEquals(java.util.Arrays.copyOfRange(content, (int) offset, whole),
+                            java.util.Arrays.copyOf(rest.array(), read), name + " from " + offset);
+                }
+                // 1-byte reads from 0 add up to one whole rendering: the first renders anew, the others continue it
+                channel.position(0);
+                ByteBuffer one = ByteBuffer.allocate(1);
+                java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+                while (channel.read(one.clear()) == 1) bytes.write(one.get(0));
+                String again = bytes.toString(StandardCharsets.US_ASCII);
+                String first = new String(content, StandardCharsets.US_ASCII);
+                assertEquals(first.lines().map(l -> l.split(":")[0]).toList(),
+                        again.lines().map(l -> l.split(":")[0]).toList(), name + " byte by byte");
+                assertTrue(again.endsWith("\n"), name + " byte by byte: " + again);
+            }
+        }
+
+        // O_DIRECT: works (every read of ours is direct I/O already); a block-aligned buffer as Java wants
+        Path meminfo = daemon.file("proc/meminfo");
+        try (FileChannel direct = FileChannel.open(meminfo, StandardOpenOption.READ,
+                com.sun.nio.file.ExtendedOpenOption.DIRECT)) {
+            int block = (int) Files.getFileStore(meminfo).getBlockSize();
+            ByteBuffer aligned = ByteBuffer.allocateDirect(64 * block + block).alignedSlice(block);
+            aligned.limit(64 * block);
+            int read = direct.read(aligned);
+            String text = StandardCharsets.US_ASCII.decode(aligned.flip()).toString();
+            assertTrue(read > 0 && text.startsWith("MemTotal:") && text.endsWith("\n"), text);
+        }
+
+        // mmap: ours (proc/meminfo, and online, which stands in for the host's) as /proc refuses it when shared;
+        // private maps, but touching faults (SIGBUS): its pages would come from the shared page cache, which our
+        // reads refuse to fill. A mirrored host file (cpu0/topology) is the host's and may map. Never a hang.
+        List<String> outcomes = new ArrayList<>();
+        for (String name : List.of("proc/meminfo", "sys/devices/system/cpu/online", "sys/devices/system/cpu/cpu0/topology/core_id")) {
+            for (String mode : List.of("shared", "private")) {
+                Process process = new ProcessBuilder("python3", "-c", MMAP, daemon.file(name).toString(), mode)
+                        .redirectErrorStream(true).start();
+                assertTrue(process.waitFor(20, TimeUnit.SECONDS), "mmap " + mode + " of " + name + " hung");
+                String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+                outcomes.add(name + " " + mode + ": exit " + process.exitValue() + " " + out.replace('\n', ';'));
+                assertTrue(out.startsWith("mmap " + mode), out);
+                if (name.startsWith("proc/") || name.endsWith("/online")) {
+                    if (mode.equals("shared")) assertEquals("mmap shared ENODEV", out, name);
+                    else assertEquals(128 + 7, process.exitValue(), name + " private: SIGBUS on touching, got " + out);
                 }
             }
-
-            // java.nio, and a shell's redirection: the reason reaches the caller
-            Path meminfo = daemon.file("proc/meminfo");
-            List<ThrowingRunnable> writes = List.of(
-                    () -> Files.writeString(meminfo, "x"),
-                    () -> Files.writeString(meminfo, "x", StandardOpenOption.APPEND),
-                    () -> Files.newByteChannel(meminfo, StandardOpenOption.READ, StandardOpenOption.WRITE).close(),
-                    () -> Files.createFile(daemon.file("proc/new")),
-                    () -> Files.createDirectory(daemon.file("proc/new")),
-                    () -> Files.createSymbolicLink(daemon.file("proc/new"), meminfo),
-                    () -> Files.createLink(daemon.file("proc/new"), meminfo),
-                    () -> Files.delete(meminfo),
-                    () -> Files.delete(daemon.file("sys/devices/system/cpu")),
-                    () -> Files.move(meminfo, daemon.file("proc/moved")),
-                    () -> Files.move(meminfo, daemon.file("sys/moved")),
-                    () -> Files.setPosixFilePermissions(meminfo, PosixFilePermissions.fromString("rw-rw-rw-")),
-                    () -> Files.setLastModifiedTime(meminfo, FileTime.fromMillis(0)),
-                    () -> Files.setAttribute(meminfo, "posix:group",
-                            meminfo.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName("nogroup")));
-            for (ThrowingRunnable write : writes) {
-                FileSystemException refused = assertThrows(FileSystemException.class, write::run);
-                assertTrue(Set.of("Read-only file system", "Permission denied").contains(refused.getReason()),
-                        refused.toString());
+        }
+        // and via java.nio: FileChannel.map of the mirrored file
+        try (FileChannel channel = FileChannel.open(daemon.file("sys/devices/system/cpu/online"))) {
+            try {
+                channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size());
+                outcomes.add("FileChannel.map: mapped");
+            } catch (java.io.IOException e) {
+                outcomes.add("FileChannel.map: " + e.getMessage());
             }
-            for (String command : List.of("echo x > " + meminfo, "echo x >> " + meminfo, "truncate -s 0 " + meminfo,
-                    "touch " + meminfo, "mkfifo " + daemon.file("proc/fifo"))) {
-                Host.Result result = Host.run("sh", "-c", command);
-                assertNotEquals(0, result.status(), command);
-                assertTrue(result.output().contains("Read-only file system"), command + ": " + result.output());
-            }
+        }
+        System.out.println("FuseOpsIT mmap outcomes: " + outcomes);
+        // after all of it, it still serves
+        assertTrue(kb(Files.readString(meminfo), "MemTotal") > 0, daemon.output());
+    }
 
-            assertEquals(before, tree(daemon), "the tree changed");
-            assertTrue(kb(Files.readString(meminfo), "MemTotal") > 0);
+    @Test
+    void readdirAtOddOffsetsAndWithSmallBuffers(Daemon daemon) throws Exception {
+        for (String name : List.of("", "proc", "sys/devices/system/cpu")) {
+            Path dir = name.isEmpty() ? daemon.mountpoint : daemon.file(name);
+            List<String> listed = Host.lines(Host.run("ls", "-f", dir.toString()).output());
+            assertEquals(List.of(".", ".."), listed.subList(0, 2), name + ": " + listed);
+            String pythonList = Host.run("python3", "-c",
+                    "import os, sys; print(' '.join(sorted(os.listdir(sys.argv[1]))))", dir.toString()).output();
+            assertEquals(String.join(" ", listed.subList(2, listed.size()).stream().sorted().toList()),
+                    pythonList.strip(), name + ": python listed '" + pythonList + "'; ls -f again: "
+                            + Host.run("ls", "-f", dir.toString()).output() + "; daemon: " + daemon.output());
+
+            int n = listed.size();
+            List<Long> offsets = List.of(0L, 1L, 2L, 3L, n - 1L, (long) n, n + 1L, 1000L, 1L << 31, 1L << 62,
+                    Long.MAX_VALUE, -1L);
+            List<String> out = Host.lines(Host.run("python3", "-c", READDIR, dir.toString(),
+                    String.join(",", offsets.stream().map(String::valueOf).toList())).output());
+            assertEquals(offsets.size() + 2, out.size(), String.join("\n", out));
+            for (int i = 0; i < offsets.size(); i++) {
+                long offset = offsets.get(i);
+                String expected = offset < 0 ? "EINVAL"
+                        : String.join(" ", listed.subList((int) Math.min(offset, n), n));
+                assertEquals(offset + ": " + expected, out.get(i), name + " at offset " + offset);
+            }
+            assertEquals("small: " + String.join(" ", listed), out.get(offsets.size()), name + " 48-byte buffer");
+            assertEquals("tiny: EINVAL", out.get(offsets.size() + 1), name + " 8-byte buffer");
         }
     }
 
     @Test
-    void readsPastTheEndHugeDirectSeekingAndMapped() throws Exception {
-        try (Daemon daemon = Daemon.start(temp.resolve("mnt"))) {
-            for (String name : List.of("proc/meminfo", "proc/cpuinfo", "proc/stat", "sys/devices/system/cpu/online")) {
-                Path file = daemon.file(name);
-                try (FileChannel channel = FileChannel.open(file)) {
-                    // one read of 16 MiB returns the whole file, the next one the end
-                    ByteBuffer huge = ByteBuffer.allocateDirect(16 << 20);
-                    int whole = channel.read(huge);
-                    assertTrue(whole > 0 && whole < 1 << 20, name + ": " + whole);
-                    byte[] content = new byte[whole];
-                    huge.flip().get(content);
-                    assertEquals('\n', content[whole - 1], name);
-                    assertEquals(-1, channel.read(ByteBuffer.allocate(4096)), name);
-
-                    // past the end, far past the end: 0 bytes
-                    for (long offset : new long[]{whole, whole + 1L, 1 << 20, 1L << 40, 1L << 62}) {
-                        assertEquals(-1, channel.read(ByteBuffer.allocate(4096), offset), name + " at " + offset);
-                    }
-                    // reads past offset 0 continue the rendering the read at 0 made
-                    for (long offset : new long[]{1, whole / 2, whole - 1}) {
-                        channel.position(offset);
-                        ByteBuffer rest = ByteBuffer.allocate(whole);
-                        int read = channel.read(rest);
-                        assertArrayEquals(java.util.Arrays.copyOfRange(content, (int) offset, whole),
-                                java.util.Arrays.copyOf(rest.array(), read), name + " from " + offset);
-                    }
-                    // 1-byte reads from 0 add up to one whole rendering: the first renders anew, the others continue it
-                    channel.position(0);
-                    ByteBuffer one = ByteBuffer.allocate(1);
-                    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-                    while (channel.read(one.clear()) == 1) bytes.write(one.get(0));
-                    String again = bytes.toString(StandardCharsets.US_ASCII);
-                    String first = new String(content, StandardCharsets.US_ASCII);
-                    assertEquals(first.lines().map(l -> l.split(":")[0]).toList(),
-                            again.lines().map(l -> l.split(":")[0]).toList(), name + " byte by byte");
-                    assertTrue(again.endsWith("\n"), name + " byte by byte: " + again);
-                }
+    void aThousandOpensLeftByAKilledReaderAreReleased(Daemon daemon) throws Exception {
+        long worker = daemon.workerPid();
+        assertTrue(worker > 0, daemon.output());
+        Files.readString(daemon.file("proc/meminfo")); // warm: the first read opens what the worker keeps open
+        long fdsBefore = fds(worker);
+        for (int round = 0; round < 3; round++) {
+            Process reader = new ProcessBuilder("python3", "-c", """
+                    import os, sys, time
+                    names = ['proc/meminfo', 'proc/stat', 'proc/cpuinfo', 'proc/uptime', 'sys/devices/system/cpu/online']
+                    fds = [os.open(os.path.join(sys.argv[1], names[i % len(names)]), os.O_RDONLY) for i in range(1000)]
+                    for fd in fds[::10]:
+                        os.read(fd, 10)
+                    print('ready', len(fds), flush=True)
+                    time.sleep(600)
+                    """, daemon.mountpoint.toString()).redirectErrorStream(true).start();
+            try {
+                String ready = new BufferedReader(new InputStreamReader(reader.getInputStream())).readLine();
+                assertEquals("ready 1000", ready);
+                // the worker holds no descriptor per open file: handles are table slots
+                assertEquals(fdsBefore, fds(worker), "worker fds with 1000 files open");
+            } finally {
+                reader.destroyForcibly(); // SIGKILL: the kernel releases what it left open
+                reader.waitFor();
             }
-
-            // O_DIRECT: works (every read of ours is direct I/O already); a block-aligned buffer as Java wants
-            Path meminfo = daemon.file("proc/meminfo");
-            try (FileChannel direct = FileChannel.open(meminfo, StandardOpenOption.READ,
-                    com.sun.nio.file.ExtendedOpenOption.DIRECT)) {
-                int block = (int) Files.getFileStore(meminfo).getBlockSize();
-                ByteBuffer aligned = ByteBuffer.allocateDirect(64 * block + block).alignedSlice(block);
-                aligned.limit(64 * block);
-                int read = direct.read(aligned);
-                String text = StandardCharsets.US_ASCII.decode(aligned.flip()).toString();
-                assertTrue(read > 0 && text.startsWith("MemTotal:") && text.endsWith("\n"), text);
-            }
-
-            // mmap: ours (proc/meminfo, and online, which stands in for the host's) as /proc refuses it when shared;
-            // private maps, but touching faults (SIGBUS): its pages would come from the shared page cache, which our
-            // reads refuse to fill. A mirrored host file (cpu0/topology) is the host's and may map. Never a hang.
-            List<String> outcomes = new ArrayList<>();
-            for (String name : List.of("proc/meminfo", "sys/devices/system/cpu/online", "sys/devices/system/cpu/cpu0/topology/core_id")) {
-                for (String mode : List.of("shared", "private")) {
-                    Process process = new ProcessBuilder("python3", "-c", MMAP, daemon.file(name).toString(), mode)
-                            .redirectErrorStream(true).start();
-                    assertTrue(process.waitFor(20, TimeUnit.SECONDS), "mmap " + mode + " of " + name + " hung");
-                    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-                    outcomes.add(name + " " + mode + ": exit " + process.exitValue() + " " + out.replace('\n', ';'));
-                    assertTrue(out.startsWith("mmap " + mode), out);
-                    if (name.startsWith("proc/") || name.endsWith("/online")) {
-                        if (mode.equals("shared")) assertEquals("mmap shared ENODEV", out, name);
-                        else assertEquals(128 + 7, process.exitValue(), name + " private: SIGBUS on touching, got " + out);
-                    }
-                }
-            }
-            // and via java.nio: FileChannel.map of the mirrored file
-            try (FileChannel channel = FileChannel.open(daemon.file("sys/devices/system/cpu/online"))) {
-                try {
-                    channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size());
-                    outcomes.add("FileChannel.map: mapped");
-                } catch (java.io.IOException e) {
-                    outcomes.add("FileChannel.map: " + e.getMessage());
-                }
-            }
-            System.out.println("FuseOpsIT mmap outcomes: " + outcomes);
-            // after all of it, it still serves
-            assertTrue(kb(Files.readString(meminfo), "MemTotal") > 0, daemon.output());
+            assertTrue(kb(Files.readString(daemon.file("proc/meminfo")), "MemTotal") > 0);
         }
-    }
-
-    @Test
-    void readdirAtOddOffsetsAndWithSmallBuffers() throws Exception {
-        try (Daemon daemon = Daemon.start(temp.resolve("mnt"))) {
-            for (String name : List.of("", "proc", "sys/devices/system/cpu")) {
-                Path dir = name.isEmpty() ? daemon.mountpoint : daemon.file(name);
-                List<String> listed = Host.lines(Host.run("ls", "-f", dir.toString()).output());
-                assertEquals(List.of(".", ".."), listed.subList(0, 2), name + ": " + listed);
-                String pythonList = Host.run("python3", "-c",
-                        "import os, sys; print(' '.join(sorted(os.listdir(sys.argv[1]))))", dir.toString()).output();
-                assertEquals(String.join(" ", listed.subList(2, listed.size()).stream().sorted().toList()),
-                        pythonList.strip(), name + ": python listed '" + pythonList + "'; ls -f again: "
-                                + Host.run("ls", "-f", dir.toString()).output() + "; daemon: " + daemon.output());
-
-                int n = listed.size();
-                List<Long> offsets = List.of(0L, 1L, 2L, 3L, n - 1L, (long) n, n + 1L, 1000L, 1L << 31, 1L << 62,
-                        Long.MAX_VALUE, -1L);
-                List<String> out = Host.lines(Host.run("python3", "-c", READDIR, dir.toString(),
-                        String.join(",", offsets.stream().map(String::valueOf).toList())).output());
-                assertEquals(offsets.size() + 2, out.size(), String.join("\n", out));
-                for (int i = 0; i < offsets.size(); i++) {
-                    long offset = offsets.get(i);
-                    String expected = offset < 0 ? "EINVAL"
-                            : String.join(" ", listed.subList((int) Math.min(offset, n), n));
-                    assertEquals(offset + ": " + expected, out.get(i), name + " at offset " + offset);
-                }
-                assertEquals("small: " + String.join(" ", listed), out.get(offsets.size()), name + " 48-byte buffer");
-                assertEquals("tiny: EINVAL", out.get(offsets.size() + 1), name + " 8-byte buffer");
-            }
-        }
-    }
-
-    @Test
-    void aThousandOpensLeftByAKilledReaderAreReleased() throws Exception {
-        try (Daemon daemon = Daemon.start(temp.resolve("mnt"))) {
-            long worker = daemon.workerPid();
-            assertTrue(worker > 0, daemon.output());
-            Files.readString(daemon.file("proc/meminfo")); // warm: the first read opens what the worker keeps open
-            long fdsBefore = fds(worker);
-            for (int round = 0; round < 3; round++) {
-                Process reader = new ProcessBuilder("python3", "-c", """
-                        import os, sys, time
-                        names = ['proc/meminfo', 'proc/stat', 'proc/cpuinfo', 'proc/uptime', 'sys/devices/system/cpu/online']
-                        fds = [os.open(os.path.join(sys.argv[1], names[i % len(names)]), os.O_RDONLY) for i in range(1000)]
-                        for fd in fds[::10]:
-                            os.read(fd, 10)
-                        print('ready', len(fds), flush=True)
-                        time.sleep(600)
-                        """, daemon.mountpoint.toString()).redirectErrorStream(true).start();
-                try {
-                    String ready = new BufferedReader(new InputStreamReader(reader.getInputStream())).readLine();
-                    assertEquals("ready 1000", ready);
-                    // the worker holds no descriptor per open file: handles are table slots
-                    assertEquals(fdsBefore, fds(worker), "worker fds with 1000 files open");
-                } finally {
-                    reader.destroyForcibly(); // SIGKILL: the kernel releases what it left open
-                    reader.waitFor();
-                }
-                assertTrue(kb(Files.readString(daemon.file("proc/meminfo")), "MemTotal") > 0);
-            }
-            assertEquals(fdsBefore, fds(worker), "worker fds after");
-            assertEquals(worker, daemon.workerPid(), "the same worker serves");
-            assertTrue(ProcessHandle.of(worker).map(ProcessHandle::isAlive).orElse(false), daemon.output());
-            assertFalse(daemon.output().contains("SEVERE"), daemon.output());
-        }
+        assertEquals(fdsBefore, fds(worker), "worker fds after");
+        assertEquals(worker, daemon.workerPid(), "the same worker serves");
+        assertTrue(ProcessHandle.of(worker).map(ProcessHandle::isAlive).orElse(false), daemon.output());
+        assertFalse(daemon.output().contains("SEVERE"), daemon.output());
     }
 
     interface ThrowingRunnable {

@@ -3,6 +3,7 @@ package io.proclens.it;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -21,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The daemon mounted for real, read by processes in real cgroups. */
+@ExtendWith(ServedMount.class)
 class MountIT {
     static final long MIB = 1024 * 1024;
     /** `ls` of proc/: every file proclens virtualizes, and nothing else. */
@@ -75,21 +77,19 @@ class MountIT {
     }
 
     @Test
-    void treeIsLaidOutLikeLxcfsAndReadOnly() throws Exception {
-        try (Daemon daemon = Daemon.start(temp.resolve("mnt"))) {
-            assertEquals("proc\nsys\n", Host.run("ls", daemon.mountpoint.toString()).output());
-            assertEquals(EXPECTED_PROC, Host.run("ls", daemon.file("proc").toString()).output());
-            // a page long, as sysfs files say: see NodeAttr.VIRTUAL_FILE_SIZE
-            assertEquals("444 regular file 4096\n",
-                    Host.run("stat", "-c", "%a %F %s", daemon.file("proc/meminfo").toString()).output());
-            assertEquals("555 directory\n",
-                    Host.run("stat", "-c", "%a %F", daemon.file("sys/devices/system/cpu").toString()).output());
-            Host.Result write = Host.run("sh", "-c", "echo x > " + daemon.file("proc/meminfo"));
-            assertNotEquals(0, write.status());
-            assertTrue(write.output().contains("Read-only file system"), write.output());
-            assertNotEquals(0, Host.run("touch", daemon.file("proc/new").toString()).status());
-            assertFalse(Files.exists(daemon.file("proc/version")), "no file that is not virtualized");
-        }
+    void treeIsLaidOutLikeLxcfsAndReadOnly(Daemon daemon) throws Exception {
+        assertEquals("proc\nsys\n", Host.run("ls", daemon.mountpoint.toString()).output());
+        assertEquals(EXPECTED_PROC, Host.run("ls", daemon.file("proc").toString()).output());
+        // a page long, as sysfs files say: see NodeAttr.VIRTUAL_FILE_SIZE
+        assertEquals("444 regular file 4096\n",
+                Host.run("stat", "-c", "%a %F %s", daemon.file("proc/meminfo").toString()).output());
+        assertEquals("555 directory\n",
+                Host.run("stat", "-c", "%a %F", daemon.file("sys/devices/system/cpu").toString()).output());
+        Host.Result write = Host.run("sh", "-c", "echo x > " + daemon.file("proc/meminfo"));
+        assertNotEquals(0, write.status());
+        assertTrue(write.output().contains("Read-only file system"), write.output());
+        assertNotEquals(0, Host.run("touch", daemon.file("proc/new").toString()).status());
+        assertFalse(Files.exists(daemon.file("proc/version")), "no file that is not virtualized");
     }
 
     @Test

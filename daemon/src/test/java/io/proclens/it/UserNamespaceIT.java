@@ -3,6 +3,7 @@ package io.proclens.it;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -22,6 +23,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * Readers in user namespaces, as in rootless and `--userns-remap` containers: root inside maps to an unprivileged
  * uid outside, and the view must still be the reader's own cgroup's, with nothing writable.
  */
+@ExtendWith(ServedMount.class)
 class UserNamespaceIT {
     static final long MIB = 1024 * 1024;
     /** An unprivileged user, as a remapped container's root is on the host. */
@@ -70,35 +72,33 @@ class UserNamespaceIT {
     }
 
     @Test
-    void rootOfAUserNamespaceCanWriteNothing() throws Exception {
-        try (Daemon daemon = Daemon.start(temp.resolve("mnt"))) {
-            String meminfo = daemon.file("proc/meminfo").toString();
-            String proc = daemon.file("proc").toString();
-            // each attempt prints its outcome; none may succeed (the shell's own message says why)
-            String script = String.join("; ",
-                    "head -1 " + meminfo,
-                    "head -1 " + daemon.file("proc/slabinfo") + " && echo READ-SLABINFO",
-                    "echo x > " + meminfo + " && echo WROTE",
-                    "touch " + proc + "/new && echo CREATED",
-                    "mkdir " + proc + "/dir && echo MKDIR",
-                    "rm -f " + meminfo + " && echo REMOVED",
-                    "chmod 666 " + meminfo + " && echo CHMOD",
-                    "mv " + meminfo + " " + proc + "/moved && echo MOVED",
-                    "true");
-            Host.Result result = Host.run(concat(AS_NOBODY, "unshare", "--user", "--map-root-user", "sh", "-c", script));
-            for (String forbidden : List.of("READ-SLABINFO", "WROTE", "CREATED", "MKDIR", "REMOVED", "CHMOD", "MOVED")) {
-                assertTrue(!result.output().contains(forbidden), forbidden + ": " + result.output());
-            }
-            assertTrue(result.output().startsWith("MemTotal:"), "it can read: " + result.output());
-            assertTrue(result.output().contains("Read-only file system"), result.output());
-            // slabinfo is root's only, as the host's: a remapped root is not root
-            assertTrue(result.output().lines().anyMatch(l -> l.contains("slabinfo") && l.endsWith("Permission denied")),
-                    result.output());
-            assertTrue(Files.readString(daemon.file("proc/slabinfo")).startsWith("slabinfo - version"));
-            assertEquals(List.of("cpuinfo", "diskstats", "loadavg", "meminfo"),
-                    Host.run("ls", proc).output().lines().limit(4).toList());
-            assertTrue(kb(Files.readString(daemon.file("proc/meminfo")), "MemTotal") > 0);
+    void rootOfAUserNamespaceCanWriteNothing(Daemon daemon) throws Exception {
+        String meminfo = daemon.file("proc/meminfo").toString();
+        String proc = daemon.file("proc").toString();
+        // each attempt prints its outcome; none may succeed (the shell's own message says why)
+        String script = String.join("; ",
+                "head -1 " + meminfo,
+                "head -1 " + daemon.file("proc/slabinfo") + " && echo READ-SLABINFO",
+                "echo x > " + meminfo + " && echo WROTE",
+                "touch " + proc + "/new && echo CREATED",
+                "mkdir " + proc + "/dir && echo MKDIR",
+                "rm -f " + meminfo + " && echo REMOVED",
+                "chmod 666 " + meminfo + " && echo CHMOD",
+                "mv " + meminfo + " " + proc + "/moved && echo MOVED",
+                "true");
+        Host.Result result = Host.run(concat(AS_NOBODY, "unshare", "--user", "--map-root-user", "sh", "-c", script));
+        for (String forbidden : List.of("READ-SLABINFO", "WROTE", "CREATED", "MKDIR", "REMOVED", "CHMOD", "MOVED")) {
+            assertTrue(!result.output().contains(forbidden), forbidden + ": " + result.output());
         }
+        assertTrue(result.output().startsWith("MemTotal:"), "it can read: " + result.output());
+        assertTrue(result.output().contains("Read-only file system"), result.output());
+        // slabinfo is root's only, as the host's: a remapped root is not root
+        assertTrue(result.output().lines().anyMatch(l -> l.contains("slabinfo") && l.endsWith("Permission denied")),
+                result.output());
+        assertTrue(Files.readString(daemon.file("proc/slabinfo")).startsWith("slabinfo - version"));
+        assertEquals(List.of("cpuinfo", "diskstats", "loadavg", "meminfo"),
+                Host.run("ls", proc).output().lines().limit(4).toList());
+        assertTrue(kb(Files.readString(daemon.file("proc/meminfo")), "MemTotal") > 0);
     }
 
     private static List<String> concat(List<String> head, String... tail) {
