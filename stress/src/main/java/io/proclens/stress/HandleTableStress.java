@@ -181,4 +181,62 @@ public final class HandleTableStress {
             r.r1 = (int) x != (int) y && table.get(x) == A && table.get(y) == B ? 1 : 0;
         }
     }
+
+    @JCStressTest
+    @Description("Two reads at offset 0 of one handle at once each put their own rendering in place of the first:"
+            + " the handle ends with one of the two.")
+    @Outcome(id = "1", expect = ACCEPTABLE, desc = "the first reader's rendering stayed")
+    @Outcome(id = "2", expect = ACCEPTABLE, desc = "the second reader's rendering stayed")
+    @Outcome(expect = FORBIDDEN, desc = "neither: the handle lost its rendering or kept the one both replaced")
+    @State
+    public static class TwoReadsReplaceAtOnce {
+        private static final MemorySegment C = MemorySegment.ofArray(new byte[]{'c'});
+        private final HandleTable table = new HandleTable();
+        private final long handle = table.add(A);
+
+        @Actor
+        public void read1() {
+            table.replace(handle, A, B);
+        }
+
+        @Actor
+        public void read2() {
+            table.replace(handle, A, C);
+        }
+
+        @Arbiter
+        public void check(I_Result r) {
+            MemorySegment kept = table.get(handle);
+            r.r1 = kept == B ? 1 : kept == C ? 2 : 0;
+        }
+    }
+
+    @JCStressTest
+    @Description("A replace that races the release of its handle and the next open of the slot never reaches the"
+            + " next open's file.")
+    @Outcome(id = "1", expect = ACCEPTABLE, desc = "the next open keeps its own snapshot")
+    @Outcome(expect = FORBIDDEN, desc = "the released handle's rendering reached the next open")
+    @State
+    public static class ReplaceRacingReleaseAndReopen {
+        private static final MemorySegment RENDERED = MemorySegment.ofArray(new byte[]{'r'});
+        private final HandleTable table = new HandleTable();
+        private final long handle = table.add(A);
+        private long reopened;
+
+        @Actor
+        public void read() {
+            table.replace(handle, A, RENDERED);
+        }
+
+        @Actor
+        public void releaseAndReopen() {
+            table.remove(handle);
+            reopened = table.add(B); // takes the freed slot: the only free one
+        }
+
+        @Arbiter
+        public void check(I_Result r) {
+            r.r1 = table.get(reopened) == B ? 1 : 0;
+        }
+    }
 }
