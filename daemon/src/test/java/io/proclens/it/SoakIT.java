@@ -1,5 +1,6 @@
 package io.proclens.it;
 
+import io.proclens.soak.SoakVerdict;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -9,13 +10,15 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * scripts/soak.sh for a few minutes with the built jar: mixed load, cgroup churn and pid namespaces, and no growth
- * of the daemon's memory, descriptors, threads or caches after its warm-up. The whole output stays in
- * target/it/soak.log, the daemon's log and the raw samples in target/it/soak/.
+ * of the daemon's memory, descriptors, threads or caches after its warm-up. The script makes the load and samples;
+ * {@link SoakVerdict} judges the samples here. The whole output stays in target/it/soak.log, the daemon's log and
+ * the raw samples in target/it/soak/.
  */
 class SoakIT {
     /** Long enough for the cache's first idle sweeps (30 s apart) to fall after the warm-up; hours by hand. */
@@ -36,6 +39,8 @@ class SoakIT {
         builder.environment().put("PROCLENS_JAR", jar.toString());
         builder.environment().put("JAVA_HOME", System.getProperty("java.home")); // the daemon runs on our JDK
         builder.environment().put("SOAK_KEEP", out.resolve("soak").toString());
+        builder.environment().put("SOAK_VERDICT", "0");
+        Files.deleteIfExists(out.resolve("soak/samples.tsv")); // a previous run's must not be judged
         Process soak = builder.start();
         soak.getOutputStream().close();
         // The rounds end at most one round (10 s) and a sample after SECONDS; then the verdict and the cleanup.
@@ -45,6 +50,11 @@ class SoakIT {
             fail("soak.sh did not end within " + (SECONDS + 240) + " s:\n" + tail(log));
         }
         assertEquals(0, soak.exitValue(), () -> "soak.sh failed (whole output in " + log + "):\n" + tail(log));
+        List<SoakVerdict.Check> checks = SoakVerdict.judge(
+                SoakVerdict.parse(Files.readAllLines(out.resolve("soak/samples.tsv"))));
+        String report = String.join("\n", checks.stream().map(SoakVerdict.Check::toString).toList());
+        Files.writeString(log, "\n" + report + "\n", java.nio.file.StandardOpenOption.APPEND);
+        assertTrue(SoakVerdict.passed(checks), () -> "the soak's verdict:\n" + report + "\n\n" + tail(log));
     }
 
     private static String tail(Path log) {
