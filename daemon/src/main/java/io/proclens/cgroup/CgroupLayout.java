@@ -118,29 +118,20 @@ public final class CgroupLayout {
         Hierarchy v2 = null;
         for (String line : mountinfo.split("\n")) {
             if (line.isBlank()) continue;
-            String[] f = line.split(" ");
-            int dash = -1;
-            for (int i = 6; i < f.length; i++) {
-                if (f[i].equals("-")) {
-                    dash = i;
-                    break;
-                }
-            }
-            if (f.length < 10 || dash < 0 || f.length < dash + 4) {
-                throw new CgroupException(CgroupException.Kind.MALFORMED, "bad mountinfo line: " + CgroupFiles.quoted(line));
-            }
-            String fsType = f[dash + 1];
+            MountEntry mount = MountEntry.parse(line).orElseThrow(() ->
+                    new CgroupException(CgroupException.Kind.MALFORMED, "bad mountinfo line: " + CgroupFiles.quoted(line)));
+            String fsType = mount.fsType();
             if (!fsType.equals("cgroup") && !fsType.equals("cgroup2")) continue;
-            String hierarchyRoot = MountEntry.unescape(f[3]);
+            String hierarchyRoot = mount.root();
             Path mountPoint;
             try {
-                mountPoint = resolve(root, MountEntry.unescape(f[4]));
+                mountPoint = resolve(root, mount.mountPoint());
             } catch (InvalidPathException e) {
                 throw badPath("mountinfo line", line, e);
             }
             if (fsType.equals("cgroup")) {
                 Set<String> controllers = new LinkedHashSet<>();
-                for (String option : MountEntry.unescape(f[dash + 3]).split(",")) {
+                for (String option : mount.superOptions()) {
                     if (V1_CONTROLLERS.contains(option) || option.startsWith("name=")) controllers.add(option);
                 }
                 Hierarchy h = new Hierarchy(Version.V1, mountPoint, hierarchyRoot, controllers);

@@ -8,7 +8,7 @@ import io.proclens.control.ControlClient;
 import io.proclens.fuse.Mountpoint;
 import io.proclens.heal.LiveMounts;
 import io.proclens.mounts.MountEntry;
-import io.proclens.mounts.ProcBinds;
+import io.proclens.heal.ProcBinds;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -1,6 +1,5 @@
 package io.proclens.heal;
 
-import io.proclens.mounts.ProcBinds;
 import io.proclens.sys.MountCalls;
 
 import java.io.IOException;

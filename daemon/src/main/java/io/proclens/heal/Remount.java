@@ -2,7 +2,6 @@ package io.proclens.heal;
 
 import io.proclens.mounts.MountEntry;
 import io.proclens.mounts.MountTable;
-import io.proclens.mounts.ProcBinds;
 import io.proclens.sys.MountCalls;
 
 import java.io.IOException;

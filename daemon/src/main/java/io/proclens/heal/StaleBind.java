@@ -8,17 +8,15 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
  * A path in one mount namespace whose topmost mount is a bind from a dead proclens or LXCFS mount.
  *
  * @param mount   the topmost of those mounts (its root is the file's path in the dead tree: "/proc/meminfo")
- * @param options its per-mount options as mountinfo gives them ("ro,nosuid,nodev,noexec,relatime")
  * @param stacked how many dead mounts lie on top of each other there, all to be detached
  */
-public record StaleBind(MountEntry mount, List<String> options, int stacked) {
+public record StaleBind(MountEntry mount, int stacked) {
 
     /** The path of the same file below the live mount. */
     public Path source(Path liveMount) {
@@ -31,6 +29,7 @@ public record StaleBind(MountEntry mount, List<String> options, int stacked) {
 
     /** The old bind's per-mount flags among {@link #FLAGS}: a read-only bind stays read-only. */
     public long attributes() {
+        List<String> options = mount.options();
         long set = 0;
         if (options.contains("ro")) set |= MountCalls.MOUNT_ATTR_RDONLY;
         if (options.contains("nosuid")) set |= MountCalls.MOUNT_ATTR_NOSUID;
@@ -44,29 +43,22 @@ public record StaleBind(MountEntry mount, List<String> options, int stacked) {
      * stack. A mount point whose topmost mount is live, or is anything else, is left alone.
      */
     public static List<StaleBind> find(List<String> mountinfo, Set<Long> live) {
-        Map<String, List<Line>> byPoint = new LinkedHashMap<>();
+        Map<String, List<MountEntry>> byPoint = new LinkedHashMap<>();
         for (String text : mountinfo) {
-            Optional<MountEntry> entry = MountEntry.parse(text);
-            if (entry.isEmpty()) continue;
-            String[] fields = text.split(" ");
-            byPoint.computeIfAbsent(entry.get().mountPoint(), k -> new ArrayList<>())
-                    .add(new Line(entry.get(), List.of(fields[5].split(","))));
+            MountEntry.parse(text).ifPresent(entry ->
+                    byPoint.computeIfAbsent(entry.mountPoint(), k -> new ArrayList<>()).add(entry));
         }
         List<StaleBind> stale = new ArrayList<>();
-        for (List<Line> stack : byPoint.values()) {
+        for (List<MountEntry> stack : byPoint.values()) {
             int dead = 0;
-            for (int i = stack.size() - 1; i >= 0 && isDead(stack.get(i).entry, live); i--) dead++;
+            for (int i = stack.size() - 1; i >= 0 && isDead(stack.get(i), live); i--) dead++;
             if (dead == 0) continue;
-            Line top = stack.getLast();
-            stale.add(new StaleBind(top.entry, top.options, dead));
+            stale.add(new StaleBind(stack.getLast(), dead));
         }
         return stale;
     }
 
     private static boolean isDead(MountEntry entry, Set<Long> live) {
         return entry.isProcFuse() && !live.contains(entry.minor());
-    }
-
-    private record Line(MountEntry entry, List<String> options) {
     }
 }

@@ -1,6 +1,7 @@
 package io.proclens.mounts;
 
 import java.io.ByteArrayOutputStream;
+import java.util.List;
 import java.util.Optional;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
@@ -12,8 +13,11 @@ import static java.nio.charset.StandardCharsets.UTF_8;
  *              the connection it came from, which is how a bind from a dead daemon is told from a live one
  * @param root  the path inside the filesystem that is mounted: "/" for the whole tree, "/proc/meminfo" for a
  *              bind of one file
+ * @param options      the per-mount options ("ro", "nosuid", "relatime")
+ * @param superOptions the filesystem's options (a cgroup v1 mount's controllers are among them); empty if none
  */
-public record MountEntry(long major, long minor, String root, String mountPoint, String fsType, String source) {
+public record MountEntry(long major, long minor, String root, String mountPoint, List<String> options, String fsType,
+                         String source, List<String> superOptions) {
 
     /** The FUSE types whose files containers bind over /proc: ours, and LXCFS's that we may replace. */
     public boolean isProcFuse() {
@@ -43,7 +47,9 @@ public record MountEntry(long major, long minor, String root, String mountPoint,
                 || root.indexOf('\0') >= 0 || mountPoint.indexOf('\0') >= 0) {
             return Optional.empty();
         }
-        return Optional.of(new MountEntry(major, minor, root, mountPoint, fields[dash + 1], unescape(fields[dash + 2])));
+        List<String> superOptions = dash + 3 < fields.length ? List.of(unescape(fields[dash + 3]).split(",")) : List.of();
+        return Optional.of(new MountEntry(major, minor, root, mountPoint, List.of(unescape(fields[5]).split(",")),
+                fields[dash + 1], unescape(fields[dash + 2]), superOptions));
     }
 
     /** Decimal digits as the kernel prints a device number (no sign, at most 32 bits), else -1. */

@@ -1,6 +1,8 @@
-package io.proclens.mounts;
+package io.proclens.heal;
 
 import io.proclens.cgroup.Processes;
+import io.proclens.mounts.MountEntry;
+import io.proclens.mounts.MountTable;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
