@@ -5,7 +5,7 @@ import io.proclens.cgroup.Cgroup.Controller;
 import io.proclens.cgroup.CgroupException;
 import io.proclens.cgroup.CgroupLayout;
 import io.proclens.control.ControlClient;
-import io.proclens.fuse.Mountpoint;
+import io.proclens.mounts.Mountpoint;
 import io.proclens.heal.LiveMounts;
 import io.proclens.mounts.MountEntry;
 import io.proclens.heal.ProcBinds;

@@ -1,8 +1,8 @@
 package io.proclens.cli;
 
 import io.proclens.fs.VirtualFile;
-import io.proclens.fuse.MountException;
-import io.proclens.fuse.Mountpoint;
+import io.proclens.mounts.MountException;
+import io.proclens.mounts.Mountpoint;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -4,7 +4,7 @@ import io.proclens.control.ControlServer;
 import io.proclens.control.OptionsFile;
 import io.proclens.fuse.FuseSession;
 import io.proclens.fuse.HandedOverFiles;
-import io.proclens.fuse.MountException;
+import io.proclens.mounts.MountException;
 import io.proclens.handover.WorkerLink;
 import io.proclens.render.CgroupRenderer;
 import picocli.CommandLine.Command;

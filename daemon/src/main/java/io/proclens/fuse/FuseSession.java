@@ -5,6 +5,8 @@ import io.proclens.bindings.fuse_args;
 import io.proclens.bindings.fuse_buf;
 import io.proclens.bindings.fuse_lowlevel_ops;
 import io.proclens.fs.Filesystem;
+import io.proclens.mounts.MountException;
+import io.proclens.mounts.Mountpoint;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -14,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -317,9 +320,9 @@ public final class FuseSession implements AutoCloseable {
 
     /** Detaches our mount, and says so when it is still there afterwards (it must never be left silently). */
     private void unmount() {
-        int result = Mountpoint.detachTop(mountpoint);
+        Optional<String> failure = Mountpoint.detachTop(mountpoint);
         if (Mountpoint.isOurs(mountpoint, connectionId)) {
-            LOG.warning("umount2(" + mountpoint + ") returned " + result + " and the mount is still there; trying again");
+            LOG.warning("umount2(" + mountpoint + ") " + failure.orElse("succeeded") + " and the mount is still there; trying again");
             Mountpoint.detachTop(mountpoint);
         }
     }

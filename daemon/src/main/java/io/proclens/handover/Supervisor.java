@@ -3,7 +3,7 @@ package io.proclens.handover;
 import io.proclens.mounts.RunFiles;
 import io.proclens.fuse.FuseSession;
 import io.proclens.fuse.InitRequest;
-import io.proclens.fuse.Mountpoint;
+import io.proclens.mounts.Mountpoint;
 import sun.misc.Signal;
 
 import java.io.File;

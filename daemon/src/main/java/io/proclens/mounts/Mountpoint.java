@@ -1,18 +1,18 @@
-package io.proclens.fuse;
+package io.proclens.mounts;
 
-import io.proclens.bindings.LibFuse;
-import io.proclens.mounts.MountEntry;
-import io.proclens.mounts.MountTable;
+import io.proclens.sys.MountCalls;
 
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.logging.Logger;
 
-/** Makes a mountpoint ready: creates it, clears a dead FUSE mount a killed daemon left, refuses a busy one. */
+/**
+ * Our mountpoint as the mount table shows it: makes it ready (creates it, clears a dead FUSE mount a killed daemon
+ * left, refuses a busy one), tells whether the mount there is ours, its FUSE connection, and detaches it.
+ */
 public final class Mountpoint {
     private static final Logger LOG = Logger.getLogger(Mountpoint.class.getName());
 
@@ -79,7 +79,11 @@ public final class Mountpoint {
     /** Lazily unmounts {@code mountpoint}, once per stacked mount, until nothing is mounted there. */
     static void detach(Path mountpoint) throws MountException {
         for (int i = 0; i < 16 && readMountinfo().at(mountpoint).isPresent(); i++) {
-            if (detachTop(mountpoint) != 0) throw new MountException("cannot unmount the dead mount at " + mountpoint);
+            try {
+                MountCalls.detach(mountpoint.toString());
+            } catch (IOException e) {
+                throw new MountException("cannot unmount the dead mount at " + mountpoint + ": " + e.getMessage());
+            }
         }
     }
 
@@ -107,15 +111,18 @@ public final class Mountpoint {
         }
     }
 
-    /** umount2(path, MNT_DETACH) of the topmost mount at {@code path}; umount2's result. */
-    public static int detachTop(Path path) {
-        try (Arena arena = Arena.ofConfined()) {
-            return LibFuse.umount2(arena.allocateFrom(path.toString()), LibFuse.MNT_DETACH());
+    /** umount2(path, MNT_DETACH) of the topmost mount at {@code path}; why not, when it failed. */
+    public static Optional<String> detachTop(Path path) {
+        try {
+            MountCalls.detach(path.toString());
+            return Optional.empty();
+        } catch (IOException e) {
+            return Optional.of(e.getMessage());
         }
     }
 
     /** The kernel's id of the FUSE connection mounted at {@code path} (-1 when there is none). */
-    static long connectionId(Path path) {
+    public static long connectionId(Path path) {
         try {
             return readMountinfo().at(path).map(MountEntry::minor).orElse(-1L);
         } catch (MountException e) {
@@ -123,7 +130,7 @@ public final class Mountpoint {
         }
     }
 
-    static MountTable readMountinfo() throws MountException {
+    private static MountTable readMountinfo() throws MountException {
         try {
             return MountTable.read(Path.of("/proc/self/mountinfo"));
         } catch (IOException e) {

@@ -1,4 +1,4 @@
-package io.proclens.fuse;
+package io.proclens.mounts;
 
 /** The mount could not be made; the message is one line a user can act on. */
 public final class MountException extends Exception {
