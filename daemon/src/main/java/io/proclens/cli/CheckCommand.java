@@ -10,6 +10,7 @@ import io.proclens.heal.LiveMounts;
 import io.proclens.mounts.MountEntry;
 import io.proclens.heal.ProcBinds;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -30,15 +31,14 @@ import java.util.concurrent.TimeoutException;
         description = "Checks this host for what proclens needs, the daemon at MOUNTPOINT, and the containers"
                 + " that bind its files. Exit status 0 when nothing is wrong, 1 when something is.")
 final class CheckCommand implements Callable<Integer> {
-    @Option(names = "--mountpoint", paramLabel = "DIR", defaultValue = ServingOptions.DEFAULT_MOUNTPOINT,
-            description = "The daemon's mountpoint (default ${DEFAULT-VALUE}).")
-    Path mountpoint;
+    @Mixin
+    DaemonMountpoint mountpoint;
 
     private final Findings findings = new Findings(System.out);
 
     @Override
     public Integer call() {
-        Path target = mountpoint.toAbsolutePath().normalize();
+        Path target = mountpoint.path();
         checkHost();
         checkCgroups();
         checkMount(target);
@@ -125,7 +125,7 @@ final class CheckCommand implements Callable<Integer> {
                 List<String> paths = dead.stream().map(MountEntry::mountPoint).toList();
                 findings.problem("process " + ns.pid() + " (cgroup " + ns.cgroup() + ", mnt namespace " + ns.namespace()
                         + ") has mounts from a dead proclens or LXCFS: " + String.join(", ", paths),
-                        "`proclens remount --mountpoint " + mountpoint.toAbsolutePath().normalize() + "` binds the live mount's files in their place (or restart that container)");
+                        "`proclens remount --mountpoint " + mountpoint.path() + "` binds the live mount's files in their place (or restart that container)");
             }
             findings.ok(namespaces.size() + " mount namespaces bind proclens or LXCFS files, " + healthy
                     + " of them to a live mount");

@@ -4,6 +4,7 @@ import io.proclens.fs.VirtualFile;
 import io.proclens.mounts.MountException;
 import io.proclens.mounts.Mountpoint;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -22,9 +23,8 @@ import java.util.concurrent.Callable;
                 + " container: docker run $(proclens docker-flags) -m 256m IMAGE. Exit status 1 (the flags are"
                 + " printed all the same, so that docker refuses to start) when nothing serves MOUNTPOINT.")
 final class DockerFlagsCommand implements Callable<Integer> {
-    @Option(names = "--mountpoint", paramLabel = "DIR", defaultValue = ServingOptions.DEFAULT_MOUNTPOINT,
-            description = "The daemon's mountpoint (default ${DEFAULT-VALUE}).")
-    Path mountpoint;
+    @Mixin
+    DaemonMountpoint mountpoint;
 
     @Option(names = "--pressure", description = "Also bind /proc/pressure/{cpu,io,memory}. Off by default: runc (1.1,"
             + " Debian 12's) refuses any mount inside /proc but a fixed list of files, which has no pressure file.")
@@ -32,7 +32,7 @@ final class DockerFlagsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Path source = mountpoint.toAbsolutePath().normalize();
+        Path source = mountpoint.path();
         List<VirtualFile> files = VirtualFile.servedHere(Path.of("/proc")).stream()
                 .filter(f -> pressure || f.pressureResource() == null).toList();
         System.out.println(String.join(" ", flags(source, files)));

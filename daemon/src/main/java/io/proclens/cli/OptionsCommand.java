@@ -1,9 +1,9 @@
 package io.proclens.cli;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -14,9 +14,8 @@ import java.util.concurrent.Callable;
                 + " (from the next read of a file from its start on). A change holds for the mount's later workers (after a crash"
                 + " or an upgrade), not for a new mount.")
 final class OptionsCommand implements Callable<Integer> {
-    @Option(names = "--mountpoint", paramLabel = "DIR", defaultValue = ServingOptions.DEFAULT_MOUNTPOINT,
-            description = "The daemon's mountpoint (default ${DEFAULT-VALUE}).")
-    Path mountpoint;
+    @Mixin
+    DaemonMountpoint mountpoint;
 
     @Option(names = "--enable-cfs", paramLabel = "BOOL", arity = "1",
             description = "true: CPU counts also limited by the CFS quota, rounded up; false: by the cpuset only.")
@@ -36,7 +35,7 @@ final class OptionsCommand implements Callable<Integer> {
         if (enableCfs != null) changes.add("enable-cfs=" + enableCfs);
         if (enableLoadavg != null) changes.add("enable-loadavg=" + enableLoadavg);
         if (disableSwap != null) changes.add("disable-swap=" + disableSwap);
-        String reply = DaemonControl.ask(mountpoint, changes.isEmpty() ? "get" : "set " + String.join(" ", changes));
+        String reply = DaemonControl.ask(mountpoint.path(), changes.isEmpty() ? "get" : "set " + String.join(" ", changes));
         System.out.println(reply);
         return 0;
     }

@@ -2,9 +2,9 @@ package io.proclens.cli;
 
 import io.proclens.heal.Remount;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -18,9 +18,8 @@ import java.util.concurrent.Callable;
                 + " the container. Processes that keep such a file open go on failing until they reopen it."
                 + " Exit status 0 when everything found was healed, 1 otherwise.")
 final class RemountCommand implements Callable<Integer> {
-    @Option(names = "--mountpoint", paramLabel = "DIR", defaultValue = ServingOptions.DEFAULT_MOUNTPOINT,
-            description = "The live daemon's mountpoint (default ${DEFAULT-VALUE}).")
-    Path mountpoint;
+    @Mixin
+    DaemonMountpoint mountpoint;
 
     @Option(names = {"-n", "--dry-run"}, description = "Only print what would be healed.")
     boolean dryRun;
@@ -30,9 +29,9 @@ final class RemountCommand implements Callable<Integer> {
         Preflight.check();
         List<Remount.Outcome> outcomes;
         try {
-            outcomes = new Remount(mountpoint).run(dryRun);
+            outcomes = new Remount(mountpoint.path()).run(dryRun);
         } catch (Remount.NotServed e) {
-            throw new UserError(e.getMessage() + "; start `proclens mount " + mountpoint + "` first");
+            throw new UserError(e.getMessage() + "; start `proclens mount " + mountpoint.path() + "` first");
         }
         boolean ok = true;
         for (Remount.Outcome o : outcomes) {

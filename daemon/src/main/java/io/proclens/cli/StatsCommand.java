@@ -1,9 +1,9 @@
 package io.proclens.cli;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /** {@code proclens stats}: one line of a running daemon's counts and memory, for soak tests and diagnostics. */
@@ -13,9 +13,8 @@ import java.util.concurrent.Callable;
                 + " answers that fell back to the host's file, then its JVM's heap after the last collection, heap"
                 + " in use and metaspace, in bytes.")
 final class StatsCommand implements Callable<Integer> {
-    @Option(names = "--mountpoint", paramLabel = "DIR", defaultValue = ServingOptions.DEFAULT_MOUNTPOINT,
-            description = "The daemon's mountpoint (default ${DEFAULT-VALUE}).")
-    Path mountpoint;
+    @Mixin
+    DaemonMountpoint mountpoint;
 
     @Option(names = "--gc", description = "Run a full collection first, so that heap_after_gc is the live heap now"
             + " (pauses serving for a few milliseconds).")
@@ -23,7 +22,7 @@ final class StatsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        String reply = DaemonControl.ask(mountpoint, gc ? "stats gc" : "stats");
+        String reply = DaemonControl.ask(mountpoint.path(), gc ? "stats gc" : "stats");
         System.out.println(reply);
         return 0;
     }

@@ -59,6 +59,6 @@ public record StaleBind(MountEntry mount, int stacked) {
     }
 
     private static boolean isDead(MountEntry entry, Set<Long> live) {
-        return entry.isProcFuse() && !live.contains(entry.minor());
+        return entry.isProcFuse() && entry.root().startsWith("/") && !live.contains(entry.minor());
     }
 }

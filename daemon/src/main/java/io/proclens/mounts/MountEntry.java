@@ -41,9 +41,10 @@ public record MountEntry(long major, long minor, String root, String mountPoint,
         long minor = colon < 0 ? -1 : deviceNumber(device.substring(colon + 1));
         String root = unescape(fields[3]);
         String mountPoint = unescape(fields[4]);
-        // the kernel prints both paths absolute and without NUL (no path has one); an empty or relative one (a
-        // doubled blank) or a NUL ("\000") is no mount line
-        if (major < 0 || minor < 0 || !root.startsWith("/") || !mountPoint.startsWith("/")
+        // the kernel prints the mount point absolute and no path with a NUL; an empty or relative one (a doubled
+        // blank) or a NUL ("\000") is no mount line. The root is a path too, but a pseudo filesystem's may not be
+        // one: an nsfs mount (ip netns, docker's exec) has "net:[4026532178]".
+        if (major < 0 || minor < 0 || root.isEmpty() || !mountPoint.startsWith("/")
                 || root.indexOf('\0') >= 0 || mountPoint.indexOf('\0') >= 0) {
             return Optional.empty();
         }

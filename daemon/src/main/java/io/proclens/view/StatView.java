@@ -36,17 +36,11 @@ import java.util.TreeMap;
  * ({@code intr}, {@code ctxt}, {@code btime}, {@code processes}, {@code procs_running}, {@code procs_blocked},
  * {@code softirq}, and any the kernel adds) are the host's, verbatim and in the host's order, after the CPU lines.
  *
- * <p><b>Monotonic between reads:</b> the numbers come from two clocks read a moment apart (the host's tick counts
- * and the cgroup's nanoseconds), so idle computed as their difference can step back by a tick or two, and tools
- * that print rates ({@code top}, {@code mpstat}) would show a negative. {@link #render(String, CpuSet, CpuTimes,
- * Floor)} passes every varying number through a {@link Floor} that never lets it decrease (the daemon gives a
- * row of {@code ConcurrentMonotonicCounters} per cgroup): all ten fields of every line, the constant zeros too (a
- * read that fell back to the host's lines must not be followed by one whose nice or iowait is back at 0). The floor
- * is keyed by the line as shown (line 0 {@code cpu}, line 1 {@code cpu0}, ...) and the field, so what one reader
- * sees never goes down, even when its cpuset changes; the {@code cpu} line is floored too, so it stays the sum of
- * the {@code cpuN} lines except while it holds after the cpuset lost a CPU. A floored number can run ahead of the
- * time it measures for a while (the line then adds up to a tick or two more than the CPU's time) until the
- * computed value catches up.
+ * <p><b>Monotonic between reads:</b> idle is the difference of two clocks read a moment apart (the host's ticks and
+ * the cgroup's nanoseconds), so it can step back a tick, and rate tools ({@code top}, {@code mpstat}) would print a
+ * negative. {@link #render(String, CpuSet, CpuTimes, Floor)} passes all ten fields of every line, the zeros too,
+ * through a {@link Floor} keyed by the line as shown and the field, so nothing a reader sees goes down, even when
+ * its cpuset changes. A floored number may run a tick or two ahead of the time it measures until it catches up.
  *
  * <p><b>Malformed host text</b> never throws: a field that is not a non-negative decimal that fits a long counts as
  * 0, missing fields as 0, a {@code cpuN} line whose N is not a number is left out, a CPU given twice keeps its first

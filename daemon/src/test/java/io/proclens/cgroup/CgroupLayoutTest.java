@@ -234,6 +234,14 @@ class CgroupLayoutTest {
     }
 
     @Test
+    void aNetworkNamespaceMountIsNoMalformedLine() {
+        // docker exec and `ip netns` mount nsfs files, whose root is no path: a real kernel line
+        String mountinfo = "118 26 0:4 net:[4026532178] /tmp/exec/netns/61034adb9d93 rw - nsfs nsfs rw\n"
+                + "35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n";
+        assertEquals(CgroupLayout.Mode.V1, CgroupLayout.parse(mountinfo, Path.of("/")).mode());
+    }
+
+    @Test
     void noCgroupMountedIsAnError() {
         String mountinfo = "22 27 0:21 / /proc rw,relatime - proc proc rw\n"
                 + "40 31 0:37 / /sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,xattr,name=systemd\n";

@@ -16,6 +16,7 @@ class MountTableTest {
                     + " ro,user_id=0,group_id=0,default_permissions,allow_other",
             "36 22 0:32 / /tmp/with\\040space rw,relatime - tmpfs none rw",
             "37 35 0:33 / /var/lib/proclens rw,relatime - tmpfs other rw",
+            "118 26 0:4 net:[4026532178] /run/netns/a rw - nsfs nsfs rw",
             "612 590 0:31 /proc/meminfo /proc/meminfo ro,nosuid,nodev,relatime master:5 - fuse.proclens proclens"
                     + " ro,user_id=0,group_id=0,default_permissions,allow_other"));
 
@@ -34,6 +35,14 @@ class MountTableTest {
         assertEquals("/proc/meminfo", bind.root());
         assertTrue(bind.isProcFuse());
         assertFalse(MOUNTINFO.at(Path.of("/tmp/with space")).orElseThrow().isProcFuse());
+    }
+
+    @Test
+    void aPseudoFilesystemsRootNeedNotBeAPath() {
+        MountEntry netns = MOUNTINFO.at(Path.of("/run/netns/a")).orElseThrow();
+        assertEquals("net:[4026532178]", netns.root());
+        assertEquals("nsfs", netns.fsType());
+        assertEquals(List.of("rw"), netns.options());
     }
 
     @Test
