@@ -96,7 +96,22 @@ public final class MemoryAndCpuReader {
                 0,
                 0,
                 counterField(stat, "total_dirty", 0, statFile),
-                counterField(stat, "total_writeback", 0, statFile));
+                counterField(stat, "total_writeback", 0, statFile),
+                swappiness(at),
+                MemoryStats.UNKNOWN,
+                MemoryStats.UNKNOWN);
+    }
+
+    /** v1 memory.swappiness (0 to 200), {@link MemoryStats#UNKNOWN} when absent or not a number in that range. */
+    private long swappiness(Location at) {
+        String text = leafOrNull(at, "memory.swappiness");
+        if (text == null) return MemoryStats.UNKNOWN;
+        try {
+            long value = Long.parseLong(text.strip());
+            return value >= 0 && value <= 200 ? value : MemoryStats.UNKNOWN;
+        } catch (NumberFormatException e) {
+            return MemoryStats.UNKNOWN;
+        }
     }
 
     private MemoryStats memoryV2(Location at) {
@@ -129,7 +144,10 @@ public final class MemoryAndCpuReader {
                 counterField(stat, "slab_reclaimable", 0, statFile),
                 counterField(stat, "slab_unreclaimable", 0, statFile),
                 counterField(stat, "file_dirty", 0, statFile),
-                counterField(stat, "file_writeback", 0, statFile));
+                counterField(stat, "file_writeback", 0, statFile),
+                MemoryStats.UNKNOWN,
+                counterField(stat, "zswap", MemoryStats.UNKNOWN, statFile),
+                counterField(stat, "zswapped", MemoryStats.UNKNOWN, statFile));
     }
 
     /**

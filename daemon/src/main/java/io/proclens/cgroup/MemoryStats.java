@@ -23,6 +23,10 @@ package io.proclens.cgroup;
  * @param slabUnreclaimable v2 {@code slab_unreclaimable}; 0 on v1
  * @param dirty        page cache waiting to be written back (v1 {@code total_dirty}, v2 {@code file_dirty})
  * @param writeback    page cache being written back now (v1 {@code total_writeback}, v2 {@code file_writeback})
+ * @param swappiness   v1 {@code memory.swappiness} (0: the cgroup never swaps), {@link #UNKNOWN} on v2 (none there)
+ * @param zswap        compressed size of what the cgroup holds in zswap (v2 {@code zswap}), {@link #UNKNOWN} where
+ *                     the kernel does not account it per cgroup (v1, or a kernel without zswap)
+ * @param zswapped     uncompressed size of the same pages (v2 {@code zswapped}), {@link #UNKNOWN} likewise
  */
 public record MemoryStats(
         long limit,
@@ -41,10 +45,30 @@ public record MemoryStats(
         long slabReclaimable,
         long slabUnreclaimable,
         long dirty,
-        long writeback) {
+        long writeback,
+        long swappiness,
+        long zswap,
+        long zswapped) {
 
     /** No limit set anywhere up the tree. */
     public static final long UNLIMITED = Long.MAX_VALUE;
     /** The kernel does not account swap per cgroup (v1 without {@code memory.memsw.*}, v2 without {@code memory.swap.*}). */
     public static final long NO_SWAP_ACCOUNTING = -1;
+    /** The kernel has no such number for this cgroup. */
+    public static final long UNKNOWN = -1;
+
+    /** Without swappiness and zswap numbers (v1 before {@code memory.swappiness} is read, or a test's stats). */
+    public MemoryStats(long limit, long usage, long swapLimit, long swapUsage, long cache, long activeAnon,
+                       long inactiveAnon, long activeFile, long inactiveFile, long unevictable, long shmem,
+                       long mapped, long anonHuge, long slabReclaimable, long slabUnreclaimable, long dirty,
+                       long writeback) {
+        this(limit, usage, swapLimit, swapUsage, cache, activeAnon, inactiveAnon, activeFile, inactiveFile,
+                unevictable, shmem, mapped, anonHuge, slabReclaimable, slabUnreclaimable, dirty, writeback,
+                UNKNOWN, UNKNOWN, UNKNOWN);
+    }
+
+    /** The cgroup never swaps: its swap limit is 0, or (v1) its swappiness is. */
+    public boolean neverSwaps() {
+        return swapLimit == 0 || swappiness == 0;
+    }
 }

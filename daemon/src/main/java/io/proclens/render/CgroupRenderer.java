@@ -21,6 +21,7 @@ import io.proclens.view.MeminfoView;
 import io.proclens.view.OnlineView;
 import io.proclens.view.PressureView;
 import io.proclens.view.SlabinfoView;
+import io.proclens.view.StatTaskLines;
 import io.proclens.view.StatView;
 import io.proclens.view.SwapsView;
 import io.proclens.view.UptimeView;
@@ -189,8 +190,8 @@ public final class CgroupRenderer implements Renderer, AutoCloseable {
                 case PRESSURE_CPU, PRESSURE_IO, PRESSURE_MEMORY -> sources.pressure()
                         .read(cgroup, file.pressureResource()).map(PressureView::render)
                         .orElseGet(() -> fallBack(file, "no PSI file for the cgroup", null, host));
-                case STAT -> StatView.render(host, cpus(cgroup, now), sources.cpuTimes().times(cgroup).orElse(null),
-                        statFloors.of(cgroup));
+                case STAT -> withTasks(StatView.render(host, cpus(cgroup, now),
+                        sources.cpuTimes().times(cgroup).orElse(null), statFloors.of(cgroup)), cgroup);
             };
         } catch (RuntimeException e) {
             return fallBack(file, "cgroup of pid " + caller.reaperPid() + " not readable", e, host);
@@ -214,6 +215,19 @@ public final class CgroupRenderer implements Renderer, AutoCloseable {
         Loadavg averages = sampler.current(cgroup);
         TaskCounts counts = averages.samples() == 0 ? sources.tasks().count(cgroup) : averages.counts();
         return LoadavgView.render(averages, counts);
+    }
+
+    /**
+     * stat with the cgroup's task lines, counted now (they are a moment's, not an average's); the CPU lines are worth
+     * more than these two, so a cgroup whose tasks cannot be counted keeps them and the host's task lines.
+     */
+    private String withTasks(String stat, Cgroup cgroup) {
+        try {
+            return StatTaskLines.apply(stat, sources.tasks().count(cgroup));
+        } catch (RuntimeException e) {
+            fallBack(VirtualFile.STAT, "tasks not countable", e, stat);
+            return stat;
+        }
     }
 
     private String uptime(String host, Caller caller, Cgroup cgroup, Options now) {

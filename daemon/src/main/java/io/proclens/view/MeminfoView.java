@@ -13,8 +13,9 @@ import java.util.Set;
  * /proc/meminfo as a cgroup sees it: the host's file, line for line and in the host's order, with the numbers the
  * cgroup has its own value for replaced by that value.
  *
- * <p>The formulas are the facts of LXCFS 5.0.3 ({@code proc_meminfo_read} in src/proc_fuse.c) with two kinds of
- * changes, each noted where it is made: every subtraction is clamped at 0 and every part of memory is capped at
+ * <p>The formulas are the facts of LXCFS 5.0.3 ({@code proc_meminfo_read} in src/proc_fuse.c) with these changes,
+ * each noted where it is made: MemAvailable leaves out what cannot be reclaimed (shmem, tmpfs), as LXCFS 7 and the
+ * kernel do; every subtraction is clamped at 0 and every part of memory is capped at
  * MemTotal (LXCFS subtracts unsigned numbers and prints the wrapped result, e.g. MemFree = 18446744073709551xxx
  * when usage exceeds the limit), and the swap, slab, Dirty and Writeback lines use the cgroup-version-neutral
  * numbers of {@link MemoryStats}.
@@ -135,7 +136,9 @@ public final class MeminfoView {
             long dirty,
             long writeback,
             OptionalLong swapTotal,
-            OptionalLong swapFree) {
+            OptionalLong swapFree,
+            OptionalLong zswap,
+            OptionalLong zswapped) {
     }
 
     /**
@@ -153,16 +156,17 @@ public final class MeminfoView {
         // lowered below current usage, the files read at different moments) and a wrapped number is worse than 0.
         long free = Math.max(0, total - kb(mem.usage()));
         long cached = cap(kb(mem.cache()), total);
-        // LXCFS: MemAvailable = limit - usage + cache (page cache counts as usable: it is reclaimed on demand).
-        // Capped at MemTotal: cache is part of usage, so free + cache can only exceed the total through skew
-        // between two reads of the cgroup files.
-        long available = cap(sat(free, cached), total);
         long activeAnon = kb(mem.activeAnon());
         long inactiveAnon = kb(mem.inactiveAnon());
         long activeFile = kb(mem.activeFile());
         long inactiveFile = kb(mem.inactiveFile());
-        long shmem = kb(mem.shmem());
         long sReclaimable = kb(mem.slabReclaimable());
+        // The kernel's MemAvailable (si_mem_available) is free memory plus what reclaim can give back: the page
+        // cache on the file LRU lists and reclaimable slab (less low-watermark reserves a cgroup does not have).
+        // Not the whole cache, as LXCFS 5 counts it: shmem and tmpfs pages are cache too but cannot be dropped,
+        // only swapped, and they sit on the anon LRU lists. Capped at MemTotal: skew between reads.
+        long available = cap(sat(sat(free, sat(activeFile, inactiveFile)), sReclaimable), total);
+        long shmem = kb(mem.shmem());
         long sUnreclaim = kb(mem.slabUnreclaimable());
         OptionalLong swapTotal = swapTotal(host, mem, swapEnabled);
         // LXCFS: SwapFree = SwapTotal - swap usage (wrapping when usage is above the total, which happens on v2
@@ -204,25 +208,27 @@ public final class MeminfoView {
                 cap(kb(mem.dirty()), total),
                 cap(kb(mem.writeback()), total),
                 swapTotal,
-                swapFree);
+                swapFree,
+                mem.zswap() < 0 ? OptionalLong.empty() : OptionalLong.of(cap(kb(mem.zswap()), total)),
+                mem.zswapped() < 0 ? OptionalLong.empty() : OptionalLong.of(kb(mem.zswapped())));
     }
 
     /**
      * SwapTotal in kB, or empty to show the host's line.
      *
      * <ul>
-     *   <li>Swap disabled (LXCFS {@code --disable-swap}): 0.
+     *   <li>Swap disabled (LXCFS {@code --disable-swap}), or a cgroup that never swaps (a swap limit of 0, or v1
+     *       swappiness 0): 0.
      *   <li>No swap accounting: the host's swap, since the kernel lets the container use all of it. (LXCFS 5.0.3
      *       prints 0 on v2 and min(memory limit, host SwapTotal) on v1 here.)
      *   <li>Otherwise the cgroup's swap limit (the host's SwapTotal when unlimited), capped at the host's SwapTotal
      *       as LXCFS does: the container cannot swap to more than the host's swap devices. LXCFS 5.0.3 shows the
      *       swap limit on v2 but memory+swap (memsw) on v1; {@link MemoryStats#swapLimit()} is swap alone on both,
-     *       which is what SwapTotal means. LXCFS also shows SwapTotal = swap usage when memory.swappiness is 0 (v1);
-     *       we do not have swappiness.
+     *       which is what SwapTotal means.
      * </ul>
      */
     static OptionalLong swapTotal(Host host, MemoryStats mem, boolean swapEnabled) {
-        if (!swapEnabled) return OptionalLong.of(0);
+        if (!swapEnabled || mem.neverSwaps()) return OptionalLong.of(0);
         if (mem.swapLimit() < 0) return OptionalLong.empty(); // NO_SWAP_ACCOUNTING (any negative value, defensively)
         OptionalLong hostSwap = host.swapTotalKb();
         if (mem.swapLimit() == MemoryStats.UNLIMITED) return hostSwap;
@@ -251,6 +257,9 @@ public final class MeminfoView {
 
     /** The value to print for a host line, or empty to print the host's line as it is. */
     private static OptionalLong valueOf(KbLine line, Meminfo v) {
+        // the cgroup's zswap where the kernel accounts it (v2), else the host's line as below
+        if (line.name().equals("Zswap") && v.zswap().isPresent()) return v.zswap();
+        if (line.name().equals("Zswapped")) return v.zswapped();
         if (HOST_RESIDENT.contains(line.name())) {
             // Unchanged (byte for byte) unless the host's value is above what the container can have.
             return line.value() > v.memTotal() ? OptionalLong.of(v.memTotal()) : OptionalLong.empty();

@@ -216,6 +216,19 @@ class MemoryAndCpuReaderTest {
         }
 
         @Test
+        void swappinessIsTheCgroupsOwn() {
+            tree.write(LEAF + "memory.swappiness", "0\n");
+            assertEquals(0, memory().swappiness());
+            assertTrue(memory().neverSwaps());
+            tree.write(LEAF + "memory.swappiness", "60\n");
+            assertEquals(60, memory().swappiness());
+            for (String bad : new String[] {"", "-1\n", "201\n", "sixty\n"}) {
+                tree.write(LEAF + "memory.swappiness", bad);
+                assertEquals(MemoryStats.UNKNOWN, memory().swappiness(), bad);
+            }
+        }
+
+        @Test
         void memswLimitFileWithoutUsageFileIsNoSwapAccounting() {
             Fixtures.delete(tree.cg(LEAF + "memory.memsw.usage_in_bytes"));
             MemoryStats stats = memory();
@@ -246,8 +259,18 @@ class MemoryAndCpuReaderTest {
             // swap.max (256M) below memory.max (512M) is reported as it is
             assertEquals(new MemoryStats(512 * MIB, 100 * MIB, 256 * MIB, 4096,
                     40960000, 8192, 52396032, 10240000, 30720000, 16384, 4096, 20480000, 2097152, 614400, 450560,
-                    3145728, 1048576),
+                    3145728, 1048576, MemoryStats.UNKNOWN, 0, 0),
                     memory());
+        }
+
+        @Test
+        void zswapIsTheCgroupsWhereTheKernelHasIt() {
+            tree.write(LEAF + "memory.stat", "file 8192\nzswap 4096\nzswapped 16384\n");
+            assertEquals(4096, memory().zswap());
+            assertEquals(16384, memory().zswapped());
+            tree.write(LEAF + "memory.stat", "file 8192\n"); // a kernel without zswap
+            assertEquals(MemoryStats.UNKNOWN, memory().zswap());
+            assertEquals(MemoryStats.UNKNOWN, memory().zswapped());
         }
 
         @Test

@@ -78,7 +78,8 @@ class MeminfoViewTest {
         assertEquals("MemTotal:         262144 kB", line(out, "MemTotal"));
         assertEquals(262144, value(out, "MemTotal"));
         assertEquals(262144 - 102400, value(out, "MemFree"));
-        assertEquals(262144 - 102400 + 65536, value(out, "MemAvailable"));
+        // free + the file LRU lists (40 + 24 MiB) + reclaimable slab (3 MiB)
+        assertEquals(262144 - 102400 + 68608, value(out, "MemAvailable"));
     }
 
     @Test
@@ -160,8 +161,54 @@ class MeminfoViewTest {
         String out = MeminfoView.render(HOST, stats(256 * MIB, 300 * MIB, MemoryStats.UNLIMITED, 0), true);
         assertEquals(262144, value(out, "MemTotal"));
         assertEquals(0, value(out, "MemFree"));
-        // LXCFS: free + cache, here 0 + 64 MiB.
-        assertEquals(65536, value(out, "MemAvailable"));
+        // free + the file LRU lists + reclaimable slab, here 0 + 64 + 3 MiB
+        assertEquals(68608, value(out, "MemAvailable"));
+    }
+
+    @Test
+    void shmemLowersMemAvailableAsTheKernelsDoes() {
+        // 200 MiB written to tmpfs: cache and shmem (on the anon LRU lists), none of it reclaimable without swap
+        MemoryStats before = new MemoryStats(1024 * MIB, 100 * MIB, MemoryStats.UNLIMITED, 0,
+                50 * MIB, 20 * MIB, 10 * MIB, 30 * MIB, 20 * MIB, 0, 0, 10 * MIB, 0, 2 * MIB, 1 * MIB, 0, 0);
+        MemoryStats after = new MemoryStats(1024 * MIB, 300 * MIB, MemoryStats.UNLIMITED, 0,
+                250 * MIB, 20 * MIB, 210 * MIB, 30 * MIB, 20 * MIB, 0, 200 * MIB, 10 * MIB, 0, 2 * MIB, 1 * MIB, 0, 0);
+        long drop = value(MeminfoView.render(HOST, before, true), "MemAvailable")
+                - value(MeminfoView.render(HOST, after, true), "MemAvailable");
+        assertEquals(200 * 1024, drop);
+        String out = MeminfoView.render(HOST, after, true);
+        assertEquals(256000, value(out, "Cached"), "tmpfs pages are cache, as in the kernel's Cached");
+        assertEquals(204800, value(out, "Shmem"));
+        assertEquals(2048, value(out, "SReclaimable"));
+        assertEquals(3072, value(out, "Slab"));
+    }
+
+    @Test
+    void aCgroupThatNeverSwapsShowsNoSwap() {
+        MemoryStats swappinessZero = new MemoryStats(256 * MIB, 100 * MIB, MemoryStats.UNLIMITED, 0, 0, 0, 0, 0,
+                0, 0, 0, 0, 0, 0, 0, 0, 0, 0, MemoryStats.UNKNOWN, MemoryStats.UNKNOWN);
+        MemoryStats swapMaxZero = stats(256 * MIB, 100 * MIB, 0, 0);
+        MemoryStats swappinessSixty = new MemoryStats(256 * MIB, 100 * MIB, MemoryStats.UNLIMITED, 0, 0, 0, 0, 0,
+                0, 0, 0, 0, 0, 0, 0, 0, 0, 60, MemoryStats.UNKNOWN, MemoryStats.UNKNOWN);
+        for (MemoryStats never : List.of(swappinessZero, swapMaxZero)) {
+            String out = MeminfoView.render(HOST_SWAP, never, true);
+            assertEquals(0, value(out, "SwapTotal"), never.toString());
+            assertEquals(0, value(out, "SwapFree"), never.toString());
+        }
+        assertEquals(HOST_SWAP_KB, value(MeminfoView.render(HOST_SWAP, swappinessSixty, true), "SwapTotal"));
+    }
+
+    @Test
+    void zswapIsTheCgroupsWhereTheKernelAccountsIt() {
+        String host = HOST.replace("Zswap:                 0 kB", "Zswap:             81920 kB")
+                .replace("Zswapped:              0 kB", "Zswapped:         327680 kB");
+        MemoryStats v2 = new MemoryStats(256 * MIB, 100 * MIB, MemoryStats.UNLIMITED, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                0, 0, 0, 0, 0, MemoryStats.UNKNOWN, 4 * MIB, 16 * MIB);
+        String out = MeminfoView.render(host, v2, true);
+        assertEquals(4096, value(out, "Zswap"));
+        assertEquals(16384, value(out, "Zswapped"));
+        String v1 = MeminfoView.render(host, stats(256 * MIB, 100 * MIB, MemoryStats.UNLIMITED, 0), true);
+        assertEquals(81920, value(v1, "Zswap"), "without the cgroup's number: the host's, capped at MemTotal");
+        assertEquals(327680, value(v1, "Zswapped"));
     }
 
     @Test
