@@ -1,0 +1,95 @@
+package io.proclens.it;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.proclens.it.ProcFiles.kb;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The views of issue 14 in real cgroups: memory a cgroup cannot reclaim is not available, and stat's task lines
+ * count the cgroup's tasks only.
+ */
+@ExtendWith(ServedMount.class)
+class ViewsIT {
+    static final long MIB = 1024 * 1024;
+
+    @BeforeEach
+    void needsRootAndFuse() {
+        Host.assumeRootWithFuse();
+    }
+
+    @Test
+    @Tag(CgroupV2VmIT.LAYOUT)
+    void twoHundredMiBInTmpfsLowersMemAvailableByAsMuch(Daemon daemon, @org.junit.jupiter.api.io.TempDir Path temp)
+            throws Exception {
+        Path tmpfs = temp.resolve("tmpfs");
+        Files.createDirectories(tmpfs);
+        Host.run("mount", "-t", "tmpfs", "-o", "size=300m", "proclens-test", tmpfs.toString());
+        try (TestCgroup cgroup = TestCgroup.create(1024 * MIB, "0")) {
+            String meminfo = daemon.file("proc/meminfo").toString();
+            // one shell in the cgroup: read, write 200 MiB to tmpfs (charged to the cgroup as shmem), read again
+            // after the daemon's snapshot cache (100 ms) has let go of the first reading
+            String out = cgroup.run("sh", "-c", "cat " + meminfo + "; echo ----; dd if=/dev/zero of=" + tmpfs
+                    + "/f bs=1M count=200 status=none; sleep 0.3; cat " + meminfo);
+            String before = out.substring(0, out.indexOf("----"));
+            String after = out.substring(out.indexOf("----"));
+            long drop = kb(before, "MemAvailable") - kb(after, "MemAvailable");
+            assertTrue(drop > 190 * 1024 && drop < 215 * 1024, "MemAvailable fell by " + drop + " kB, not about"
+                    + " 204800:\n" + before + "\n" + after);
+            assertTrue(kb(after, "Shmem") - kb(before, "Shmem") >= 200 * 1024, after);
+            assertTrue(kb(after, "Cached") - kb(before, "Cached") >= 195 * 1024, "tmpfs is cache, as in the"
+                    + " kernel's Cached:\n" + after);
+            Files.delete(tmpfs.resolve("f"));
+        } finally {
+            Host.run("umount", tmpfs.toString());
+        }
+    }
+
+    @Test
+    void procsRunningCountsTheCgroupsBusyTasksOnly(Daemon daemon) throws Exception {
+        String stat = daemon.file("proc/stat").toString();
+        List<Process> spinners = new ArrayList<>();
+        try (TestCgroup busy = TestCgroup.create(256 * MIB, "0-" + (cpus() - 1));
+             TestCgroup idle = TestCgroup.create(256 * MIB, "0-" + (cpus() - 1));
+             TestCgroup elsewhere = TestCgroup.create(256 * MIB, "0-" + (cpus() - 1))) {
+            for (int i = 0; i < 2; i++) spinners.add(spin(busy));
+            for (int i = 0; i < 3; i++) spinners.add(spin(elsewhere));
+            Thread.sleep(300);
+            // the readers wait for the daemon's answer (sleeping), so they do not count themselves, as they
+            // would in the kernel's own file: busy shows its two spinners, idle none, and neither the others'
+            int busyRunning = procs(busy.run("cat", stat), "procs_running");
+            int idleRunning = procs(idle.run("cat", stat), "procs_running");
+            assertTrue(busyRunning >= 2 && busyRunning <= 3, "busy cgroup: procs_running " + busyRunning);
+            assertTrue(idleRunning <= 1, "idle cgroup: procs_running " + idleRunning);
+            int hostRunning = procs(Files.readString(Path.of("/proc/stat")), "procs_running");
+            assertTrue(hostRunning >= 5, "the host's own file counts all five spinners: " + hostRunning);
+            assertEquals(0, procs(idle.run("cat", stat), "procs_blocked"));
+        } finally {
+            for (Process p : spinners) p.destroyForcibly().waitFor();
+        }
+    }
+
+    private static Process spin(TestCgroup cgroup) throws Exception {
+        return new ProcessBuilder(cgroup.wrap(List.of("sh", "-c", "while :; do :; done"))).start();
+    }
+
+    private static int procs(String stat, String name) {
+        for (String line : stat.split("\n")) {
+            if (line.startsWith(name + " ")) return Integer.parseInt(line.substring(name.length() + 1).strip());
+        }
+        throw new AssertionError("no " + name + " in:\n" + stat);
+    }
+
+    private static int cpus() {
+        return Runtime.getRuntime().availableProcessors();
+    }
+}
