@@ -18,7 +18,10 @@ public enum VirtualFile {
     PRESSURE_CPU("proc/pressure/cpu", "/proc/pressure/cpu"),
     PRESSURE_IO("proc/pressure/io", "/proc/pressure/io"),
     PRESSURE_MEMORY("proc/pressure/memory", "/proc/pressure/memory"),
-    CPU_ONLINE("sys/devices/system/cpu/online", "/sys/devices/system/cpu/online");
+    CPU_ONLINE("sys/devices/system/cpu/online", "/sys/devices/system/cpu/online"),
+    CPU_POSSIBLE("sys/devices/system/cpu/possible", "/sys/devices/system/cpu/possible"),
+    CPU_PRESENT("sys/devices/system/cpu/present", "/sys/devices/system/cpu/present"),
+    CPU_OFFLINE("sys/devices/system/cpu/offline", "/sys/devices/system/cpu/offline");
 
     private final String path;
     private final String hostPath;

@@ -14,11 +14,11 @@ import io.proclens.fs.Snapshots;
 import io.proclens.fs.VirtualFile;
 import io.proclens.load.LoadAverages;
 import io.proclens.load.Loadavg;
+import io.proclens.view.CpuListView;
 import io.proclens.view.CpuinfoView;
 import io.proclens.view.DiskstatsView;
 import io.proclens.view.LoadavgView;
 import io.proclens.view.MeminfoView;
-import io.proclens.view.OnlineView;
 import io.proclens.view.PressureView;
 import io.proclens.view.SlabinfoView;
 import io.proclens.view.StatTaskLines;
@@ -180,7 +180,8 @@ public final class CgroupRenderer implements Renderer, AutoCloseable {
             return switch (file) {
                 case MEMINFO -> MeminfoView.render(host, reader.memory(cgroup), now.swapEnabled());
                 case CPUINFO -> CpuinfoView.render(host, cpus(cgroup, now));
-                case CPU_ONLINE -> OnlineView.render(cpus(cgroup, now));
+                case CPU_ONLINE, CPU_POSSIBLE, CPU_PRESENT -> CpuListView.cpus(cpus(cgroup, now));
+                case CPU_OFFLINE -> CpuListView.offline();
                 case UPTIME -> uptime(host, caller, cgroup, now);
                 case DISKSTATS -> sources.io().devices(cgroup).map(devices -> DiskstatsView.render(host, devices))
                         .orElseGet(() -> fallBack(file, "no io controller", null, host));

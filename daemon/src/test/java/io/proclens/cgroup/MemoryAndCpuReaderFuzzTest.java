@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.proclens.Hostile;
 import io.proclens.view.CpuinfoView;
 import io.proclens.view.MeminfoView;
-import io.proclens.view.OnlineView;
+import io.proclens.view.CpuListView;
 import io.proclens.view.SwapsView;
 import java.util.List;
 import java.util.Map;
@@ -109,7 +109,7 @@ class MemoryAndCpuReaderFuzzTest {
         }
         Optional<CpuSet> cpus = outcome(() -> reader.cpuset(tree.cgroup), CgroupException.class, named, input);
         if (cpus != null && cpus.isPresent()) {
-            String online = OnlineView.render(cpus.get());
+            String online = CpuListView.cpus(cpus.get());
             assertTrue(online.matches("([0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*)?\n"), online);
             String cpuinfo = CpuinfoView.render(HOST_CPUINFO, cpus.get());
             long processors = cpuinfo.lines().filter(l -> l.startsWith("processor")).count();

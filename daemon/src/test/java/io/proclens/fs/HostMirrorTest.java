@@ -56,7 +56,7 @@ class HostMirrorTest {
     @Test
     void listsTheHostsEntriesWithOursInsteadOfTheHostsOnline() throws FsException {
         List<DirEntry> entries = fs.readdir(cpuDir);
-        assertEquals(List.of(".", "..", "cpu0", "kernel_max", "online", "probe"),
+        assertEquals(List.of(".", "..", "cpu0", "kernel_max", "offline", "online", "possible", "present", "probe"),
                 entries.stream().map(DirEntry::name).toList());
         NodeAttr online = entries.stream().filter(e -> e.name().equals("online")).findFirst().orElseThrow().attr();
         assertTrue(online.ino() < HostMirror.FIRST_INO, "online is ours, not the host's");

@@ -62,6 +62,9 @@ class CgroupRendererFuzzTest {
             Map.entry("proc/pressure/io", "some avg10=0.00 avg60=0.00 avg300=0.00 total=0\n"),
             Map.entry("proc/pressure/memory", "some avg10=0.00 avg60=0.00 avg300=0.00 total=0\n"),
             Map.entry("sys/devices/system/cpu/online", "0-3\n"),
+            Map.entry("sys/devices/system/cpu/possible", "0-3\n"),
+            Map.entry("sys/devices/system/cpu/present", "0-3\n"),
+            Map.entry("sys/devices/system/cpu/offline", "\n"),
             Map.entry("proc/" + PID + "/stat", "4242 (a) b) S 1 4242 4242 0 -1 4194560 1 0 0 0 1 2 0 0 20 0 1 0 500 "
                     + "4628000 300 18446744073709551615 1 1 0 0 0 0 0 4096 1256 0 0 0 17 1 0 0 0 0 0\n"),
             Map.entry("proc/" + PID + "/cgroup", "0::/c\n"),
