@@ -14,6 +14,11 @@ public interface Filesystem {
 
     NodeAttr lookup(long parent, String name) throws FsException;
 
+    /** As {@link #lookup(long, String)} for the process {@code callerPid}: some names mean another node to another. */
+    default NodeAttr lookup(long parent, String name, int callerPid) throws FsException {
+        return lookup(parent, name);
+    }
+
     NodeAttr getattr(long ino) throws FsException;
 
     /** Opens file {@code ino} for reading and returns its handle; nothing is rendered before the first read. */
@@ -30,6 +35,11 @@ public interface Filesystem {
     void release(long handle);
 
     List<DirEntry> readdir(long ino) throws FsException;
+
+    /** As {@link #readdir(long)} for the process {@code callerPid}. */
+    default List<DirEntry> readdir(long ino, int callerPid) throws FsException {
+        return readdir(ino);
+    }
 
     /** The target of a symbolic link. */
     String readlink(long ino) throws FsException;

@@ -31,12 +31,20 @@ final class HostMirror {
     static final long FIRST_INO = 1L << 32;
 
     private final Path root;
-    private final AtomicLong nextIno = new AtomicLong(FIRST_INO);
+    private final long lastIno;
+    private final AtomicLong nextIno;
     private final ConcurrentHashMap<Path, Long> inoByPath = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Long, Path> pathByIno = new ConcurrentHashMap<>();
 
     HostMirror(Path root) {
+        this(root, FIRST_INO, Long.MAX_VALUE);
+    }
+
+    /** A mirror numbering its paths from {@code firstIno} to {@code lastIno}, so that mirrors never share one. */
+    HostMirror(Path root, long firstIno, long lastIno) {
         this.root = root.toAbsolutePath().normalize();
+        this.nextIno = new AtomicLong(firstIno);
+        this.lastIno = lastIno;
     }
 
     Path root() {
@@ -71,6 +79,7 @@ final class HostMirror {
         }
         long ino = inoByPath.computeIfAbsent(host, p -> {
             long fresh = nextIno.getAndIncrement();
+            if (fresh > lastIno) throw new IllegalStateException("no inode numbers left for " + p);
             pathByIno.put(fresh, p);
             return fresh;
         });

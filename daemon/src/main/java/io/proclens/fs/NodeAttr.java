@@ -5,8 +5,19 @@ package io.proclens.fs;
  *
  * @param permissions the permission bits (0555 for our directories, our files the read bits of the host's file
  *                    they stand in for; a host node's own bits without any write bit)
+ * @param perReader   the name that led here means another node to another reader (a cpuN directory): the kernel
+ *                    must ask again at every lookup instead of keeping the entry
  */
-public record NodeAttr(long ino, Kind kind, int permissions, long size, int links) {
+public record NodeAttr(long ino, Kind kind, int permissions, long size, int links, boolean perReader) {
+    public NodeAttr(long ino, Kind kind, int permissions, long size, int links) {
+        this(ino, kind, permissions, size, links, false);
+    }
+
+    /** The same node, found under a name that depends on the reader. */
+    public NodeAttr forThisReaderOnly() {
+        return new NodeAttr(ino, kind, permissions, size, links, true);
+    }
+
     /** What a node is. */
     public enum Kind { DIRECTORY, FILE, SYMLINK }
 

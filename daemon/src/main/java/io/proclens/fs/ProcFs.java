@@ -23,6 +23,9 @@ public final class ProcFs implements Filesystem {
     private final Map<Long, HostMirror> mirrors = new HashMap<>(); // by the static directory's inode; fixed
     private final List<HostMirror> allMirrors = new ArrayList<>();
     private final HandleTable handles = new HandleTable();
+    /** The reader's cpuN directories in the mirrored sys/devices/system/cpu, and that directory's inode (0: none). */
+    private final CpuDirectories cpuDirs;
+    private long cpuDirIno;
 
     /**
      * @param root where host directories are found ("/" in production, a fixture in tests)
@@ -33,15 +36,26 @@ public final class ProcFs implements Filesystem {
         for (long ino = Filesystem.ROOT; tree.get(ino) != null; ino++) {
             Tree.Node node = tree.get(ino);
             if (node.mirror() != null) {
-                HostMirror mirror = new HostMirror(root.resolve(node.mirror().substring(1)));
+                HostMirror mirror = new HostMirror(root.resolve(node.mirror().substring(1)), HostMirror.FIRST_INO,
+                        CpuDirectories.FIRST_INO - 1);
                 mirrors.put(ino, mirror);
                 allMirrors.add(mirror);
+                if (node.mirror().equals(VirtualFile.CPU_DIRECTORY)) cpuDirIno = ino;
             }
         }
+        this.cpuDirs = new CpuDirectories(root.resolve(VirtualFile.CPU_DIRECTORY.substring(1)), renderer);
     }
+
+    /** A caller the kernel sent no pid for, or a test's: shown the host's directories. */
+    private static final int HOST_VIEW = 0;
 
     @Override
     public NodeAttr lookup(long parent, String name) throws FsException {
+        return lookup(parent, name, HOST_VIEW);
+    }
+
+    @Override
+    public NodeAttr lookup(long parent, String name, int callerPid) throws FsException {
         Tree.Node dir = tree.get(parent);
         if (dir != null) {
             if (!dir.directory()) throw new FsException(Failure.NOT_A_DIRECTORY, dir.name());
@@ -49,6 +63,10 @@ public final class ProcFs implements Filesystem {
             if (child != null) return child.attr();
             HostMirror mirror = mirrors.get(parent);
             if (mirror == null) throw new FsException(Failure.NOT_FOUND, name);
+            if (parent == cpuDirIno && callerPid > 0 && CpuDirectories.isCpuName(name)) {
+                NodeAttr cpu = cpuDirs.lookup(name, callerPid);
+                if (cpu != null) return cpu;
+            }
             return mirror.lookup(mirror.root(), name);
         }
         HostMirror mirror = mirrorOf(parent);
@@ -127,6 +145,11 @@ public final class ProcFs implements Filesystem {
 
     @Override
     public List<DirEntry> readdir(long ino) throws FsException {
+        return readdir(ino, HOST_VIEW);
+    }
+
+    @Override
+    public List<DirEntry> readdir(long ino, int callerPid) throws FsException {
         Tree.Node dir = tree.get(ino);
         List<DirEntry> entries = new ArrayList<>();
         if (dir != null) {
@@ -136,8 +159,12 @@ public final class ProcFs implements Filesystem {
             for (Tree.Node child : tree.children(dir)) entries.add(new DirEntry(child.name(), child.attr()));
             HostMirror mirror = mirrors.get(ino);
             if (mirror != null) {
+                List<DirEntry> cpus = ino == cpuDirIno && callerPid > 0 ? cpuDirs.entries(callerPid) : null;
+                if (cpus != null) entries.addAll(cpus);
                 for (DirEntry host : mirror.list(mirror.root())) {
-                    if (tree.child(ino, host.name()) == null) entries.add(host); // ours stand in for the host's
+                    if (tree.child(ino, host.name()) != null) continue; // ours stand in for the host's
+                    if (cpus != null && CpuDirectories.isCpuName(host.name())) continue; // and the reader's cpuN
+                    entries.add(host);
                 }
                 entries.subList(2, entries.size()).sort(java.util.Comparator.comparing(DirEntry::name));
             }
@@ -166,6 +193,8 @@ public final class ProcFs implements Filesystem {
     }
 
     private HostMirror mirrorOf(long ino) throws FsException {
+        HostMirror cpu = cpuDirs.owner(ino);
+        if (cpu != null) return cpu;
         for (HostMirror mirror : allMirrors) {
             if (mirror.owns(ino)) return mirror;
         }

@@ -7,6 +7,14 @@ import java.lang.foreign.MemorySegment;
 public interface Renderer {
     MemorySegment render(VirtualFile file, int callerPid) throws FsException;
 
+    /**
+     * The host CPUs the caller is shown, in the order it numbers them (its cpu0 first); null to show it the host's
+     * (a caller that cannot be resolved, or a renderer without cgroups).
+     */
+    default int[] shownCpus(int callerPid) {
+        return null;
+    }
+
     /** A renderer from a function giving text; for tests. */
     static Renderer ofText(TextRenderer text) {
         return (file, pid) -> Snapshots.of(text.render(file, pid));

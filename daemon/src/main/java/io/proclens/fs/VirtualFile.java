@@ -77,6 +77,9 @@ public enum VirtualFile {
     public static final java.util.Map<String, String> MIRRORED = java.util.Map.of(
             "sys/devices/system/cpu", "/sys/devices/system/cpu");
 
+    /** The mirrored host directory whose cpuN directories each reader sees as its own (see CpuDirectories). */
+    static final String CPU_DIRECTORY = "/sys/devices/system/cpu";
+
     /** The host directory shown in the directory {@code path} below the mount, or null. */
     static String mirrorOf(String path) {
         return MIRRORED.get(path);

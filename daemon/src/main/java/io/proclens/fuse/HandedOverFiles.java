@@ -49,6 +49,11 @@ public final class HandedOverFiles implements Filesystem {
     }
 
     @Override
+    public NodeAttr lookup(long parent, String name, int callerPid) throws FsException {
+        return inner.lookup(parent, name, callerPid);
+    }
+
+    @Override
     public NodeAttr getattr(long ino) throws FsException {
         return inner.getattr(ino);
     }
@@ -111,6 +116,11 @@ public final class HandedOverFiles implements Filesystem {
     @Override
     public List<DirEntry> readdir(long ino) throws FsException {
         return inner.readdir(ino);
+    }
+
+    @Override
+    public List<DirEntry> readdir(long ino, int callerPid) throws FsException {
+        return inner.readdir(ino, callerPid);
     }
 
     @Override

@@ -94,13 +94,19 @@ final class Operations {
 
     // ---- adapters: convert, delegate, reply once ----
 
+    /** The pid of the process whose request this is (0 when the kernel sends one of its own). */
+    private static int callerPid(MemorySegment req) {
+        long ctx = LibFuse.fuse_req_ctx(req).address();
+        return EVERYWHERE.get(ValueLayout.JAVA_INT, ctx + fuse_ctx.pid$offset());
+    }
+
     void lookup(MemorySegment req, long parent, MemorySegment name) {
         reply(req, "lookup", () -> {
-            NodeAttr attr = fs.lookup(parent, name.reinterpret(Long.MAX_VALUE).getString(0));
+            NodeAttr attr = fs.lookup(parent, name.reinterpret(Long.MAX_VALUE).getString(0), callerPid(req));
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment entry = fuse_entry_param.allocate(arena);
                 fuse_entry_param.ino(entry, attr.ino());
-                fuse_entry_param.entry_timeout(entry, ENTRY_TIMEOUT_SECONDS);
+                fuse_entry_param.entry_timeout(entry, attr.perReader() ? 0 : ENTRY_TIMEOUT_SECONDS);
                 fuse_entry_param.attr_timeout(entry, ATTR_TIMEOUT_SECONDS);
                 fillStat(fuse_entry_param.attr(entry), attr);
                 return LibFuse.fuse_reply_entry(req, entry);
@@ -156,9 +162,7 @@ final class Operations {
                 return;
             }
             long handle = EVERYWHERE.get(ValueLayout.JAVA_LONG, fi + fuse_file_info.fh$offset());
-            long ctx = LibFuse.fuse_req_ctx(request).address();
-            int pid = EVERYWHERE.get(ValueLayout.JAVA_INT, ctx + fuse_ctx.pid$offset());
-            MemorySegment bytes = fs.read(ino, handle, offset, size, pid);
+            MemorySegment bytes = fs.read(ino, handle, offset, size, callerPid(request));
             LibFuse.fuse_reply_buf(request, bytes, bytes.byteSize());
         } catch (Throwable t) {
             fail(request, "read", t);
@@ -185,7 +189,7 @@ final class Operations {
 
     void readdir(MemorySegment req, long ino, long size, long offset, MemorySegment fileInfo) {
         reply(req, "readdir", () -> {
-            List<DirEntry> entries = fs.readdir(ino);
+            List<DirEntry> entries = fs.readdir(ino, callerPid(req));
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment buffer = arena.allocate(Math.max(size, 1));
                 MemorySegment st = stat.allocate(arena);

@@ -143,6 +143,16 @@ public final class CgroupRenderer implements Renderer, AutoCloseable {
         }
     }
 
+    /** The caller's CPUs as cpuinfo and stat show them; null (the host's) when its cgroup cannot be read. */
+    @Override
+    public int[] shownCpus(int callerPid) {
+        try {
+            return cpus(callers.resolve(callerPid).cgroup(), options.get()).toArray();
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
     /** Renders a key's snapshot for a caller; one function for all calls, so that a cache hit allocates nothing. */
     private final java.util.function.BiFunction<SnapshotKey, Callers.Resolved, MemorySegment> renderSnapshot =
             (key, resolved) -> snapshot(renderText(key.file(), resolved.caller(), resolved.cgroup(), key.options()));

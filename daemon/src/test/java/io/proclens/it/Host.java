@@ -16,6 +16,13 @@ final class Host {
     }
 
     /** Skips the calling test, with the reason, unless we are root with /dev/fuse. */
+    /** Skips the test, saying so, when {@code command} is not on this machine's PATH. */
+    static void assumeCommand(String command) {
+        boolean found = java.util.Arrays.stream(System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":"))
+                .anyMatch(dir -> Files.isExecutable(Path.of(dir, command)));
+        Assumptions.assumeTrue(found, "needs " + command + " on the PATH");
+    }
+
     static void assumeRootWithFuse() {
         Assumptions.assumeTrue(isRoot(), "needs root: it mounts FUSE and creates cgroups");
         Assumptions.assumeTrue(Files.exists(Path.of("/dev/fuse")), "needs /dev/fuse");

@@ -78,6 +78,33 @@ class ViewsIT {
         }
     }
 
+    @Test
+    @Tag(CgroupV2VmIT.LAYOUT)
+    void aOneCpuCpusetSeesOneCpuInEveryCountWithTheSysTreeBound(Daemon daemon) throws Exception {
+        Host.assumeCommand("lscpu");
+        int last = cpus() - 1; // the host's last CPU: the reader's cpu0 stands for it
+        String coreId = Files.readString(Path.of("/sys/devices/system/cpu/cpu" + last + "/topology/core_id")).strip();
+        try (TestCgroup cgroup = TestCgroup.create(256 * MIB, Integer.toString(last))) {
+            // a mount namespace of its own, where the whole directory is bound as a container would have it
+            String out = cgroup.run("unshare", "--mount", "--propagation", "private", "sh", "-c",
+                    "mount --bind " + daemon.file("sys/devices/system/cpu") + " /sys/devices/system/cpu"
+                            + " && echo conf=$(getconf _NPROCESSORS_CONF) onln=$(getconf _NPROCESSORS_ONLN)"
+                            + " all=$(nproc --all) && lscpu | grep -E '^(CPU\\(s\\)|On-line|Off-line)'"
+                            + " && echo dirs=$(ls /sys/devices/system/cpu | grep -E '^cpu[0-9]+$' | tr '\\n' ' ')"
+                            + " && echo core=$(cat /sys/devices/system/cpu/cpu0/topology/core_id)"
+                            + " && echo online=$(cat /sys/devices/system/cpu/online)"
+                            + " possible=$(cat /sys/devices/system/cpu/possible)"
+                            + " offline=[$(cat /sys/devices/system/cpu/offline)]");
+            assertTrue(out.contains("conf=1 onln=1 all=1"), out);
+            assertTrue(out.matches("(?s).*CPU\\(s\\): +1\n.*"), "lscpu: " + out);
+            assertTrue(out.matches("(?s).*On-line CPU\\(s\\) list: +0\n.*"), "lscpu: " + out);
+            assertTrue(!out.contains("Off-line"), "lscpu: " + out);
+            assertTrue(out.contains("dirs=cpu0 \n"), out);
+            assertTrue(out.contains("core=" + coreId + "\n"), "cpu0 is host cpu" + last + "'s directory: " + out);
+            assertTrue(out.contains("online=0 possible=0 offline=[]"), out);
+        }
+    }
+
     private static Process spin(TestCgroup cgroup) throws Exception {
         return new ProcessBuilder(cgroup.wrap(List.of("sh", "-c", "while :; do :; done"))).start();
     }
