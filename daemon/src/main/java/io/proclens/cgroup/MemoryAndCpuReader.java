@@ -102,6 +102,39 @@ public final class MemoryAndCpuReader {
                 MemoryStats.UNKNOWN);
     }
 
+    /** v1's memory.stat names of the hierarchical amounts (total_*) that v2 names otherwise. */
+    private static final Map<String, String> V1_NAMES = Map.of(
+            "rss", "anon", "cache", "file", "mapped_file", "file_mapped", "dirty", "file_dirty",
+            "writeback", "file_writeback", "rss_huge", "anon_thp");
+
+    /**
+     * The counters of the cgroup's {@code memory.stat} under v2's names, for both versions: v1's hierarchical
+     * {@code total_*} fields renamed (its own-only fields left out, as v2 counts the subtree). Amounts are bytes,
+     * events counts; a field that is not a counter is left out.
+     *
+     * @throws CgroupException as {@link #memory}
+     */
+    public Map<String, Long> memoryCounters(Cgroup cgroup) {
+        Location at = cgroup.memory().orElseThrow(() -> new CgroupException(
+                CgroupException.Kind.NO_CONTROLLER, "no memory controller for " + cgroup));
+        Map<String, Long> counters = new java.util.HashMap<>();
+        for (Map.Entry<String, String> field : flatKeyed(required(at, "memory.stat")).entrySet()) {
+            String name = field.getKey();
+            if (at.version() == Version.V1) {
+                if (!name.startsWith("total_")) continue;
+                name = name.substring("total_".length());
+                name = V1_NAMES.getOrDefault(name, name);
+            }
+            try {
+                long value = Long.parseLong(field.getValue().strip());
+                if (value >= 0) counters.put(name, value);
+            } catch (NumberFormatException e) {
+                // not a counter: left out
+            }
+        }
+        return counters;
+    }
+
     /** v1 memory.swappiness (0 to 200), {@link MemoryStats#UNKNOWN} when absent or not a number in that range. */
     private long swappiness(Location at) {
         String text = leafOrNull(at, "memory.swappiness");

@@ -30,11 +30,15 @@ final class DockerFlagsCommand implements Callable<Integer> {
             + " Debian 12's) refuses any mount inside /proc but a fixed list of files, which has no pressure file.")
     boolean pressure;
 
+    @Option(names = "--vmstat", description = "Also bind /proc/vmstat. Off by default, as --pressure: runc refuses"
+            + " a mount over a /proc file outside its list.")
+    boolean vmstat;
+
     @Override
     public Integer call() {
         Path source = mountpoint.path();
         List<VirtualFile> files = VirtualFile.servedHere(Path.of("/proc")).stream()
-                .filter(f -> pressure || f.pressureResource() == null).toList();
+                .filter(f -> !f.runcRefusesBind() || (f.pressureResource() != null ? pressure : vmstat)).toList();
         System.out.println(String.join(" ", flags(source, files)));
         Mountpoint.State state;
         try {

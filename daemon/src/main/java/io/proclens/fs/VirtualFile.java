@@ -14,6 +14,8 @@ public enum VirtualFile {
     /** Root's only, as the host's: slab addresses and counts help kernel heap exploits. */
     SLABINFO("proc/slabinfo", "/proc/slabinfo", 0400),
     LOADAVG("proc/loadavg", "/proc/loadavg"),
+    /** Not in runc's list of /proc files a container may have bound: see {@link #runcRefusesBind()}. */
+    VMSTAT("proc/vmstat", "/proc/vmstat"),
     /** The pressure files exist only where the kernel has PSI: see {@link #servedHere(java.nio.file.Path)}. */
     PRESSURE_CPU("proc/pressure/cpu", "/proc/pressure/cpu"),
     PRESSURE_IO("proc/pressure/io", "/proc/pressure/io"),
@@ -43,6 +45,15 @@ public enum VirtualFile {
      */
     public int permissions() {
         return permissions;
+    }
+
+    /**
+     * runc (1.1 and later) refuses to start a container with a mount inside /proc but on a fixed list of files
+     * (cpuinfo, diskstats, meminfo, stat, swaps, uptime, loadavg, slabinfo): docker-flags and the webhook bind
+     * these only when asked.
+     */
+    public boolean runcRefusesBind() {
+        return this == VMSTAT || pressureResource() != null;
     }
 
     /** PSI's resource name of a pressure file ("cpu"), or null for the others. */

@@ -6,6 +6,8 @@ import io.proclens.cgroup.Cgroup;
 import io.proclens.cgroup.MemoryAndCpuReader;
 import io.proclens.cgroup.CpuQuota;
 import io.proclens.cgroup.CpuSet;
+import io.proclens.cgroup.DeviceIo;
+import io.proclens.cgroup.MemoryStats;
 import io.proclens.cgroup.Processes;
 import io.proclens.cgroup.TaskCounts;
 import io.proclens.fs.FsException;
@@ -25,6 +27,7 @@ import io.proclens.view.StatTaskLines;
 import io.proclens.view.StatView;
 import io.proclens.view.SwapsView;
 import io.proclens.view.UptimeView;
+import io.proclens.view.VmstatView;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -198,6 +201,7 @@ public final class CgroupRenderer implements Renderer, AutoCloseable {
                 case SWAPS -> SwapsView.render(host, reader.memory(cgroup), now.swapEnabled());
                 case SLABINFO -> SlabinfoView.render(host, sources.slab().slabinfo(cgroup));
                 case LOADAVG -> loadavg(host, cgroup);
+                case VMSTAT -> vmstat(host, cgroup);
                 case PRESSURE_CPU, PRESSURE_IO, PRESSURE_MEMORY -> sources.pressure()
                         .read(cgroup, file.pressureResource()).map(PressureView::render)
                         .orElseGet(() -> fallBack(file, "no PSI file for the cgroup", null, host));
@@ -217,6 +221,21 @@ public final class CgroupRenderer implements Renderer, AutoCloseable {
             super(failure.getMessage(), failure, false, false);
             this.failure = failure;
         }
+    }
+
+    private String vmstat(String host, Cgroup cgroup) {
+        MemoryStats memory = reader.memory(cgroup);
+        OptionalLong free = memory.limit() == MemoryStats.UNLIMITED ? OptionalLong.empty()
+                : OptionalLong.of(memory.limit() - memory.usage());
+        long[] ioKb;
+        try {
+            ioKb = sources.io().devices(cgroup).map(devices -> new long[] {
+                    devices.stream().mapToLong(DeviceIo::readSectors).sum() / 2,
+                    devices.stream().mapToLong(DeviceIo::writeSectors).sum() / 2}).orElse(null);
+        } catch (RuntimeException e) {
+            ioKb = null; // no io controller: pgpgin and pgpgout are 0, the rest is still the cgroup's
+        }
+        return VmstatView.render(host, reader.memoryCounters(cgroup), free, ioKb);
     }
 
     /** The cgroup's averages with --enable-loadavg; before its first sample, the tasks counted now. */

@@ -28,10 +28,13 @@ public record Injection(String hostDir, String podDir, List<VirtualFile> files) 
         files = List.copyOf(files);
     }
 
-    /** The files: all but the pressure files unless asked (runc refuses bind mounts over /proc/pressure/*). */
+    /**
+     * The files runc lets a container have bound (see {@link VirtualFile#runcRefusesBind()}), and the pressure
+     * files when asked.
+     */
     public static Injection of(String hostDir, String podDir, boolean pressure) {
-        return new Injection(hostDir, podDir,
-                Arrays.stream(VirtualFile.values()).filter(f -> pressure || f.pressureResource() == null).toList());
+        return new Injection(hostDir, podDir, Arrays.stream(VirtualFile.values())
+                .filter(f -> !f.runcRefusesBind() || (pressure && f.pressureResource() != null)).toList());
     }
 
     /** A volume name for a file: a DNS-1123 label, e.g. proclens-proc-meminfo. */

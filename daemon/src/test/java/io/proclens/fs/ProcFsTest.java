@@ -57,7 +57,7 @@ class ProcFsTest {
         assertTrue(fs.getattr(ino("sys/devices/system/cpu")).directory());
         assertEquals(List.of(".", "..", "proc", "sys"), names(Filesystem.ROOT));
         assertEquals(List.of(".", "..", "meminfo", "cpuinfo", "uptime", "stat", "diskstats", "swaps", "slabinfo",
-                "loadavg", "pressure"), names(ino("proc")));
+                "loadavg", "vmstat", "pressure"), names(ino("proc")));
         assertEquals(List.of(".", "..", "cpu", "io", "memory"), names(ino("proc/pressure")));
         FsException missing = assertThrows(FsException.class, () -> fs.lookup(ino("proc"), "version"));
         assertEquals(FsException.Failure.NOT_FOUND, missing.failure());

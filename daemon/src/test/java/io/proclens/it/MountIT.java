@@ -27,8 +27,8 @@ class MountIT {
     static final long MIB = 1024 * 1024;
     /** `ls` of proc/: every file proclens virtualizes, and nothing else. */
     static final String EXPECTED_PROC = (Files.exists(Path.of("/proc/pressure/cpu"))
-            ? "cpuinfo\ndiskstats\nloadavg\nmeminfo\npressure\nslabinfo\nstat\nswaps\nuptime\n"
-            : "cpuinfo\ndiskstats\nloadavg\nmeminfo\nslabinfo\nstat\nswaps\nuptime\n");
+            ? "cpuinfo\ndiskstats\nloadavg\nmeminfo\npressure\nslabinfo\nstat\nswaps\nuptime\nvmstat\n"
+            : "cpuinfo\ndiskstats\nloadavg\nmeminfo\nslabinfo\nstat\nswaps\nuptime\nvmstat\n");
 
     @TempDir
     Path temp;

@@ -105,13 +105,37 @@ class ViewsIT {
         }
     }
 
+    @Test
+    @Tag(CgroupV2VmIT.LAYOUT)
+    void vmstatsPageFaultsAreTheCgroupsOwn(Daemon daemon) throws Exception {
+        Host.assumeCommand("python3");
+        String vmstat = daemon.file("proc/vmstat").toString();
+        try (TestCgroup cgroup = TestCgroup.create(512 * MIB, "0")) {
+            // touch 100 MiB of fresh anonymous memory: at least 25 600 page faults, charged to the cgroup
+            String out = cgroup.run("sh", "-c", "cat " + vmstat + "; echo ----; python3 -c 'b = bytearray(100 << 20)';"
+                    + " sleep 0.3; cat " + vmstat);
+            long before = number(out.substring(0, out.indexOf("----")), "pgfault");
+            long after = number(out.substring(out.indexOf("----") + 5), "pgfault");
+            long host = number(Files.readString(Path.of("/proc/vmstat")), "pgfault");
+            assertTrue(after - before >= 25_000, "pgfault went from " + before + " to " + after);
+            assertTrue(after < host / 2, "the cgroup's " + after + ", not the host's " + host);
+            assertTrue(number(out.substring(out.indexOf("----") + 5), "nr_anon_pages") < 512 * MIB / 4096,
+                    "anon pages within the cgroup's limit");
+        }
+    }
+
     private static Process spin(TestCgroup cgroup) throws Exception {
         return new ProcessBuilder(cgroup.wrap(List.of("sh", "-c", "while :; do :; done"))).start();
     }
 
+    /** The number of the "name number" line {@code name}. */
     private static int procs(String stat, String name) {
-        for (String line : stat.split("\n")) {
-            if (line.startsWith(name + " ")) return Integer.parseInt(line.substring(name.length() + 1).strip());
+        return (int) Math.min(Integer.MAX_VALUE, number(stat, name));
+    }
+
+    private static long number(String text, String name) {
+        for (String line : text.split("\n")) {
+            if (line.startsWith(name + " ")) return Long.parseLong(line.substring(name.length() + 1).strip());
         }
         throw new AssertionError("no " + name + " in:\n" + stat);
     }

@@ -58,6 +58,7 @@ class CgroupRendererFuzzTest {
             Map.entry("proc/swaps", resource("/view/disk/swaps-host-3.txt")),
             Map.entry("proc/slabinfo", resource("/view/disk/slabinfo-host.txt")),
             Map.entry("proc/loadavg", "0.10 0.20 0.30 1/100 4242\n"),
+            Map.entry("proc/vmstat", "nr_free_pages 100\npgfault 5000\npgpgin 10\nnr_dirty_threshold 9\n"),
             Map.entry("proc/pressure/cpu", "some avg10=0.00 avg60=0.00 avg300=0.00 total=0\n"),
             Map.entry("proc/pressure/io", "some avg10=0.00 avg60=0.00 avg300=0.00 total=0\n"),
             Map.entry("proc/pressure/memory", "some avg10=0.00 avg60=0.00 avg300=0.00 total=0\n"),
