@@ -137,7 +137,7 @@ class ViewsIT {
         for (String line : text.split("\n")) {
             if (line.startsWith(name + " ")) return Long.parseLong(line.substring(name.length() + 1).strip());
         }
-        throw new AssertionError("no " + name + " in:\n" + stat);
+        throw new AssertionError("no " + name + " in:\n" + text);
     }
 
     private static int cpus() {
