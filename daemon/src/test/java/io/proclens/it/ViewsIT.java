@@ -99,7 +99,7 @@ class ViewsIT {
             assertTrue(out.matches("(?s).*CPU\\(s\\): +1\n.*"), "lscpu: " + out);
             assertTrue(out.matches("(?s).*On-line CPU\\(s\\) list: +0\n.*"), "lscpu: " + out);
             assertTrue(!out.contains("Off-line"), "lscpu: " + out);
-            assertTrue(out.contains("dirs=cpu0 \n"), out);
+            assertTrue(out.contains("dirs=cpu0\n"), out);
             assertTrue(out.contains("core=" + coreId + "\n"), "cpu0 is host cpu" + last + "'s directory: " + out);
             assertTrue(out.contains("online=0 possible=0 offline=[]"), out);
         }
