@@ -16,6 +16,7 @@ import static io.proclens.it.ProcFiles.kb;
 import static io.proclens.it.ProcFiles.processors;
 import static io.proclens.it.ProcFiles.uptime;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -116,6 +117,20 @@ class DockerIT {
         Host.Result run = engine.docker(args);
         assertNotEquals(0, run.status(), "docker must refuse a missing bind source:\n" + run.output());
         assertTrue(run.output().contains("does not exist"), run.output());
+    }
+
+    @Test
+    void runcRefusesABindOverProcVmstatSoDockerFlagsLeavesItOut() throws Exception {
+        try (Daemon daemon = Daemon.start(temp.resolve("mnt"))) {
+            assertFalse(flags(daemon).stream().anyMatch(f -> f.contains("/proc/vmstat")), "not bound by default");
+            List<String> args = new ArrayList<>(List.of("run", "--rm", "--network", "none", "--mount",
+                    "type=bind,source=" + daemon.file("proc/vmstat") + ",target=/proc/vmstat,readonly", engine.image,
+                    "head", "-n1", "/proc/vmstat"));
+            Host.Result run = engine.docker(args);
+            // what --vmstat says: runc (Debian 12's) refuses it; if a newer runc takes it, the option's help is wrong
+            assertNotEquals(0, run.status(), "runc took a bind over /proc/vmstat:\n" + run.output());
+            assertTrue(run.output().contains("/proc/vmstat"), run.output());
+        }
     }
 
     /** `docker run --rm` of the commands in one container; their outputs, split at the separator. */
