@@ -191,13 +191,23 @@ public final class MemoryAndCpuReader {
      * @throws CgroupException GONE, MALFORMED (not a CPU list), IO_ERROR as described on the class
      */
     public Optional<CpuSet> cpuset(Cgroup cgroup) {
+        return cpusetList(cgroup, "cpuset.effective_cpus", "cpuset.cpus", "cpuset.cpus.effective");
+    }
+
+    /**
+     * The NUMA nodes the cgroup may allocate on, as {@link #cpuset} finds its CPUs: v1 {@code cpuset.effective_mems}
+     * falling back to {@code cpuset.mems}, v2 {@code cpuset.mems.effective}.
+     */
+    public Optional<CpuSet> memoryNodes(Cgroup cgroup) {
+        return cpusetList(cgroup, "cpuset.effective_mems", "cpuset.mems", "cpuset.mems.effective");
+    }
+
+    private Optional<CpuSet> cpusetList(Cgroup cgroup, String v1Effective, String v1Own, String v2Effective) {
         Optional<Location> found = cgroup.cpuset();
         if (found.isEmpty()) return Optional.empty();
         Location at = found.get();
         requireDir(at);
-        List<String> names = at.version() == Version.V1
-                ? List.of("cpuset.effective_cpus", "cpuset.cpus")
-                : List.of("cpuset.cpus.effective");
+        List<String> names = at.version() == Version.V1 ? List.of(v1Effective, v1Own) : List.of(v2Effective);
         for (Path dir = at.dir(); dir != null; dir = parentWithin(at, dir)) {
             for (String name : names) {
                 Path file = dir.resolve(name);

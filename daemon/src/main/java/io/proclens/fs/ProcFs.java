@@ -26,24 +26,37 @@ public final class ProcFs implements Filesystem {
     /** The reader's cpuN directories in the mirrored sys/devices/system/cpu, and that directory's inode (0: none). */
     private final CpuDirectories cpuDirs;
     private long cpuDirIno;
+    /** The reader's NUMA nodes in the mirrored sys/devices/system/node (null where the host has none). */
+    private final NodeDirectories nodeDirs;
+    private long nodeDirIno;
 
     /**
      * @param root where host directories are found ("/" in production, a fixture in tests)
      */
     public ProcFs(List<VirtualFile> files, Renderer renderer, Path root) {
-        this.tree = new Tree(files);
+        // the mirrored directories the host has, also those with no file of ours (sys/devices/system/node)
+        this.tree = new Tree(files, VirtualFile.MIRRORED.keySet().stream()
+                .filter(dir -> java.nio.file.Files.isDirectory(root.resolve(VirtualFile.MIRRORED.get(dir).substring(1))))
+                .sorted().toList());
         this.renderer = renderer;
+        NodeDirectories nodes = null;
         for (long ino = Filesystem.ROOT; tree.get(ino) != null; ino++) {
             Tree.Node node = tree.get(ino);
             if (node.mirror() != null) {
-                HostMirror mirror = new HostMirror(root.resolve(node.mirror().substring(1)), HostMirror.FIRST_INO,
-                        CpuDirectories.FIRST_INO - 1);
+                long first = HostMirror.FIRST_INO * (1 + allMirrors.size()); // 2^32 numbers each, below 2^40
+                HostMirror mirror = new HostMirror(root.resolve(node.mirror().substring(1)), first,
+                        first + HostMirror.FIRST_INO - 1);
                 mirrors.put(ino, mirror);
                 allMirrors.add(mirror);
                 if (node.mirror().equals(VirtualFile.CPU_DIRECTORY)) cpuDirIno = ino;
+                if (node.mirror().equals(VirtualFile.NODE_DIRECTORY)) {
+                    nodeDirIno = ino;
+                    nodes = new NodeDirectories(mirror, renderer);
+                }
             }
         }
         this.cpuDirs = new CpuDirectories(root.resolve(VirtualFile.CPU_DIRECTORY.substring(1)), renderer);
+        this.nodeDirs = nodes;
     }
 
     /** A caller the kernel sent no pid for, or a test's: shown the host's directories. */
@@ -67,16 +80,28 @@ public final class ProcFs implements Filesystem {
                 NodeAttr cpu = cpuDirs.lookup(name, callerPid);
                 if (cpu != null) return cpu;
             }
+            if (parent == nodeDirIno) return nodeDirs.lookupTop(name, callerPid);
             return mirror.lookup(mirror.root(), name);
         }
         HostMirror mirror = mirrorOf(parent);
+        int node = mirror == nodeMirror() ? nodeDirs.nodeOf(parent) : -1;
+        if (node >= 0) return nodeDirs.lookupInNode(node, parent, name, callerPid);
         return mirror.lookup(mirror.path(parent), name);
+    }
+
+    private HostMirror nodeMirror() {
+        return nodeDirs == null ? null : nodeDirs.mirror();
+    }
+
+    private boolean nodeFile(long ino) {
+        return nodeDirs != null && nodeDirs.owns(ino);
     }
 
     @Override
     public NodeAttr getattr(long ino) throws FsException {
         Tree.Node node = tree.get(ino);
         if (node != null) return node.attr();
+        if (nodeFile(ino)) return nodeDirs.attr(ino);
         HostMirror mirror = mirrorOf(ino);
         return mirror.attr(mirror.path(ino));
     }
@@ -87,6 +112,8 @@ public final class ProcFs implements Filesystem {
         Tree.Node node = tree.get(ino);
         if (node != null) {
             if (node.directory()) throw new FsException(Failure.IS_A_DIRECTORY, node.name());
+        } else if (nodeFile(ino)) {
+            if (nodeDirs.attr(ino).kind() != NodeAttr.Kind.FILE) throw new FsException(Failure.IO, "inode " + ino);
         } else {
             HostMirror mirror = mirrorOf(ino);
             if (mirror.attr(mirror.path(ino)).directory()) throw new FsException(Failure.IS_A_DIRECTORY, "inode " + ino);
@@ -117,6 +144,7 @@ public final class ProcFs implements Filesystem {
             if (node.directory()) throw new FsException(Failure.IS_A_DIRECTORY, node.name());
             return renderer.render(node.file(), readerPid);
         }
+        if (nodeFile(ino)) return Snapshots.of(nodeDirs.read(ino, readerPid));
         HostMirror mirror = mirrorOf(ino);
         return Snapshots.of(mirror.read(mirror.path(ino)));
     }
@@ -158,7 +186,10 @@ public final class ProcFs implements Filesystem {
             entries.add(new DirEntry("..", tree.get(dir.parent()).attr()));
             for (Tree.Node child : tree.children(dir)) entries.add(new DirEntry(child.name(), child.attr()));
             HostMirror mirror = mirrors.get(ino);
-            if (mirror != null) {
+            if (ino == nodeDirIno && nodeDirs != null) {
+                entries.addAll(nodeDirs.listTop(callerPid));
+                entries.subList(2, entries.size()).sort(java.util.Comparator.comparing(DirEntry::name));
+            } else if (mirror != null) {
                 List<DirEntry> cpus = ino == cpuDirIno && callerPid > 0 ? cpuDirs.entries(callerPid) : null;
                 if (cpus != null) entries.addAll(cpus);
                 for (DirEntry host : mirror.list(mirror.root())) {
@@ -175,7 +206,8 @@ public final class ProcFs implements Filesystem {
         if (!attr.directory()) throw new FsException(Failure.NOT_A_DIRECTORY, "inode " + ino);
         entries.add(new DirEntry(".", attr));
         entries.add(new DirEntry("..", attr)); // the kernel answers ".." itself; any directory attr will do
-        entries.addAll(mirror.list(mirror.path(ino)));
+        int node = mirror == nodeMirror() ? nodeDirs.nodeOf(ino) : -1;
+        entries.addAll(node >= 0 ? nodeDirs.listNode(node, ino, callerPid) : mirror.list(mirror.path(ino)));
         return entries;
     }
 
@@ -183,6 +215,7 @@ public final class ProcFs implements Filesystem {
     public String readlink(long ino) throws FsException {
         Tree.Node node = tree.get(ino);
         if (node != null) throw new FsException(Failure.NOT_A_SYMLINK, node.name());
+        if (nodeFile(ino)) return nodeDirs.readlink(ino);
         HostMirror mirror = mirrorOf(ino);
         return mirror.readlink(mirror.path(ino));
     }

@@ -29,6 +29,11 @@ final class Tree {
     private final Map<Long, Map<String, Node>> childrenByName = new HashMap<>();
 
     Tree(List<VirtualFile> files) {
+        this(files, List.of());
+    }
+
+    /** With {@code directories} (paths below the mount) made too, whether or not a file lies below them. */
+    Tree(List<VirtualFile> files, List<String> directories) {
         add(null, "", null);
         for (VirtualFile file : files) {
             String[] parts = file.path().split("/");
@@ -38,6 +43,13 @@ final class Tree {
                 dir = next != null ? next : add(dir, parts[i], null);
             }
             add(dir, parts[parts.length - 1], file);
+        }
+        for (String path : directories) {
+            Node dir = byIno.getFirst();
+            for (String part : path.split("/")) {
+                Node next = child(dir.ino(), part);
+                dir = next != null ? next : add(dir, part, null);
+            }
         }
     }
 

@@ -86,10 +86,14 @@ public enum VirtualFile {
      * the same for this one).
      */
     public static final java.util.Map<String, String> MIRRORED = java.util.Map.of(
-            "sys/devices/system/cpu", "/sys/devices/system/cpu");
+            "sys/devices/system/cpu", "/sys/devices/system/cpu",
+            "sys/devices/system/node", "/sys/devices/system/node");
 
     /** The mirrored host directory whose cpuN directories each reader sees as its own (see CpuDirectories). */
     static final String CPU_DIRECTORY = "/sys/devices/system/cpu";
+
+    /** The mirrored host directory whose NUMA nodes each reader sees as its own (see NodeDirectories). */
+    static final String NODE_DIRECTORY = "/sys/devices/system/node";
 
     /** The host directory shown in the directory {@code path} below the mount, or null. */
     static String mirrorOf(String path) {

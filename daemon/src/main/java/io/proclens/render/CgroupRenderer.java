@@ -4,7 +4,6 @@ import io.proclens.cache.ConcurrentSnapshotCache;
 import io.proclens.cgroup.Caller;
 import io.proclens.cgroup.Cgroup;
 import io.proclens.cgroup.MemoryAndCpuReader;
-import io.proclens.cgroup.CpuQuota;
 import io.proclens.cgroup.CpuSet;
 import io.proclens.cgroup.DeviceIo;
 import io.proclens.cgroup.MemoryStats;
@@ -35,7 +34,6 @@ import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -75,6 +73,7 @@ public final class CgroupRenderer implements Renderer, AutoCloseable {
     private final Object optionsLock = new Object();
     private final LongAdder fallbacks = new LongAdder();
     private final Set<String> loggedFallbacks = ConcurrentHashMap.newKeySet();
+    private final Topology topology;
 
     /**
      * @param root the filesystem root the host files are read under ("/" in production, a fixture in tests)
@@ -96,6 +95,9 @@ public final class CgroupRenderer implements Renderer, AutoCloseable {
         this.reader = sources.memoryAndCpu();
         this.options = new AtomicReference<>(Options.DEFAULTS);
         options(options);
+        this.topology = new Topology(root, reader, this.options::get,
+                cgroup -> MeminfoView.render(read(VirtualFile.MEMINFO.hostPath()), reader.memory(cgroup),
+                        this.options.get().swapEnabled()));
     }
 
     public Options options() {
@@ -143,6 +145,25 @@ public final class CgroupRenderer implements Renderer, AutoCloseable {
                     renderSnapshot);
         } catch (UncheckedFsException e) {
             throw e.failure;
+        }
+    }
+
+    @Override
+    public int[] shownNodes(int callerPid) {
+        try {
+            return topology.nodes(callers.resolve(callerPid).cgroup()).toArray();
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public String nodeFile(int node, String name, int callerPid) {
+        try {
+            return topology.render(callers.resolve(callerPid).cgroup(), node, name);
+        } catch (RuntimeException e) {
+            fallBack(VirtualFile.MEMINFO, "NUMA node file " + name + " not renderable", e, "");
+            return null;
         }
     }
 
@@ -269,19 +290,8 @@ public final class CgroupRenderer implements Renderer, AutoCloseable {
                 usage.isPresent() ? usage.getAsLong() / 1e9 : 0);
     }
 
-    /**
-     * The CPUs the caller is shown: its cpuset within the host's online CPUs (all online CPUs when there is no
-     * cpuset) and, with --enable-cfs, only as many of them (the lowest) as its CFS quota rounded up.
-     */
     private CpuSet cpus(Cgroup cgroup, Options now) {
-        CpuSet online = CpuSet.parse(read(VirtualFile.CPU_ONLINE.hostPath()));
-        CpuSet own = reader.cpuset(cgroup).map(online::intersect).orElse(online);
-        if (own.isEmpty()) own = online;
-        if (now.enableCfs()) {
-            Optional<CpuQuota> quota = reader.cpuQuota(cgroup);
-            if (quota.isPresent()) own = own.lowest(quota.get().wholeCpus());
-        }
-        return own;
+        return topology.cpus(cgroup, now);
     }
 
     /** The host's file instead of the caller's view: counted, and logged once per file and reason. */

@@ -88,8 +88,14 @@ class ViewsIT {
             // a mount namespace of its own, where the whole directory is bound as a container would have it
             String out = cgroup.run("unshare", "--mount", "--propagation", "private", "sh", "-c",
                     "mount --bind " + daemon.file("sys/devices/system/cpu") + " /sys/devices/system/cpu"
+                            + " && mount --bind " + daemon.file("sys/devices/system/node") + " /sys/devices/system/node"
                             + " && echo conf=$(getconf _NPROCESSORS_CONF) onln=$(getconf _NPROCESSORS_ONLN)"
-                            + " all=$(nproc --all) && lscpu | grep -E '^(CPU\\(s\\)|On-line|Off-line)'"
+                            + " all=$(nproc --all) && lscpu | grep -E '^(CPU\\(s\\)|On-line|Off-line|NUMA node0)'"
+                            + " && echo nodes=$(cat /sys/devices/system/node/online)"
+                            + " cpulist=$(cat /sys/devices/system/node/node0/cpulist)"
+                            + " cpumap=$(cat /sys/devices/system/node/node0/cpumap)"
+                            + " links=$(ls /sys/devices/system/node/node0 | grep -E '^cpu[0-9]+$' | tr '\\n' ' ')"
+                            + " && grep MemTotal /sys/devices/system/node/node0/meminfo"
                             + " && echo dirs=$(ls /sys/devices/system/cpu | grep -E '^cpu[0-9]+$' | tr '\\n' ' ')"
                             + " && echo core=$(cat /sys/devices/system/cpu/cpu0/topology/core_id)"
                             + " && echo online=$(cat /sys/devices/system/cpu/online)"
@@ -102,6 +108,11 @@ class ViewsIT {
             assertTrue(out.contains("dirs=cpu0\n"), out);
             assertTrue(out.contains("core=" + coreId + "\n"), "cpu0 is host cpu" + last + "'s directory: " + out);
             assertTrue(out.contains("online=0 possible=0 offline=[]"), out);
+            if (Files.isDirectory(Path.of("/sys/devices/system/node/node0"))) { // a kernel with NUMA, one node here
+                assertTrue(out.contains("nodes=0 cpulist=0 cpumap=1 links=cpu0\n"), out);
+                assertTrue(out.matches("(?s).*NUMA node0 CPU\\(s\\): +0\n.*"), "lscpu: " + out);
+                assertTrue(out.matches("(?s).*Node 0 MemTotal: +262144 kB\n.*"), out);
+            }
         }
     }
 
