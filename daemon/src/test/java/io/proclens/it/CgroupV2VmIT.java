@@ -25,12 +25,12 @@ class CgroupV2VmIT {
     /** The tag of the tests run in the VM too. */
     static final String LAYOUT = "cgroup-layout";
     static final List<Class<?>> IN_VM = List.of(MountIT.class, LxcfsComparisonIT.class, LxcfsDifferentialIT.class,
-            UserNamespaceIT.class, SendfileReadersIT.class);
+            UserNamespaceIT.class, SendfileReadersIT.class, ViewsIT.class);
     /**
      * How many tests in {@link #IN_VM} have the tag: MountIT 2, LxcfsComparisonIT 1, LxcfsDifferentialIT 3,
-     * UserNamespaceIT 1, SendfileReadersIT 1.
+     * UserNamespaceIT 1, SendfileReadersIT 1, ViewsIT 3.
      */
-    static final int TAGGED = 8;
+    static final int TAGGED = 11;
 
     @TempDir
     Path share;
