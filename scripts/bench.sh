@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Side-by-side read benchmark, in one run: the kernel's /proc, the zero-work FUSE server ../shared/tools/fusefloor
-# (-n 2; it serves meminfo only and is the floor for every file), proclens and LXCFS 5, each read by
+# Side-by-side read benchmark, in one run: the kernel's /proc, the zero-work FUSE server bench/src/main/c/floor.c
+# (2 threads of proclens' loop shape, copies of the host's files), proclens and LXCFS 5, each read by
 # bench/src/main/c/readbench.c with 1 and 8 threads from inside a cgroup limited to 256 MiB like a container's.
-# Prints per run ops/s, MB/s and latency percentiles; the ratios proclens / fusefloor and proclens / LXCFS of
+# Prints per run ops/s, MB/s and latency percentiles; the ratios proclens / floor and proclens / LXCFS of
 # ops/s and p99; per server under 8 readers the daemon's CPU time per read and, at the end, its RSS; proclens'
 # time from launch to the first served read of proc/meminfo, without and with the JDK's AOT cache. Writes all of
 # it as JSON to $SUMMARY (default bench/target/bench-summary.json).
@@ -11,7 +11,6 @@
 #   MODE=pread             readbench's pread mode (open once, pread to EOF) instead of reopen (open, read, close)
 #   STARTS=5               launches of proclens timed per variant (default 3)
 #   FIO=1                  also fio (psync, 8 jobs) on each server's meminfo
-#   FUSEFLOOR_SRC=FILE     fusefloor.c (default: ../shared/tools/fusefloor beside the repository or its main worktree)
 # Machines here are shared and noisy: compare the ratios of one run, never numbers across runs.
 # Exit status 1 when any read failed (readbench or fio reported errors).
 set -euo pipefail
@@ -35,7 +34,7 @@ cleanup() {
     local status=$?
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
     sleep 0.5
-    for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done # fusefloor -n stops only this way
+    for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
     for dir in "$work"/mnt-*; do umount -l "$dir" 2>/dev/null || true; done
     for d in "${cgroup_dirs[@]}"; do rmdir "$d" 2>/dev/null || true; done
     rm -rf "$work"
@@ -70,22 +69,12 @@ pids+=($!); daemon[lxcfs]=$!; disown
 wait_for_mount "$work/mnt-lxcfs" fuse.lxcfs
 files[lxcfs]=$work/mnt-lxcfs/proc
 
-# The team's shared folder is beside the repository, or beside the main checkout when this is a git worktree.
-floor_src=${FUSEFLOOR_SRC:-$PROCLENS_ROOT/../shared/tools/fusefloor/fusefloor.c}
-common_git=$(git rev-parse --path-format=absolute --git-common-dir 2>/dev/null || true)
-if [ ! -f "$floor_src" ] && [ -n "$common_git" ] && [ -f "$common_git/../../shared/tools/fusefloor/fusefloor.c" ]; then
-    floor_src=$(readlink -f "$common_git/../../shared/tools/fusefloor/fusefloor.c")
-fi
-if [ -f "$floor_src" ]; then
-    gcc -O2 -pthread -o "$work/fusefloor" "$floor_src" $(pkg-config --cflags --libs fuse3)
-    mkdir -p "$work/mnt-floor"
-    "$work/fusefloor" -n 2 "$work/mnt-floor" > "$work/floor.log" 2>&1 &
-    pids+=($!); daemon[fusefloor]=$!; disown # no "Killed" notice at the end
-    wait_for_mount "$work/mnt-floor" "fuse[^ ]*"
-    files[fusefloor]=$work/mnt-floor/proc
-else
-    echo "bench: no $floor_src, so no fusefloor column" >&2
-fi
+gcc -O2 -Wall -pthread -o "$work/floor" bench/src/main/c/floor.c $(pkg-config --cflags --libs fuse3)
+mkdir -p "$work/mnt-floor"
+"$work/floor" -n 2 "$work/mnt-floor" > "$work/floor.log" 2>&1 &
+pids+=($!); daemon[floor]=$!; disown # no "Terminated" notice at the end
+wait_for_mount "$work/mnt-floor" fuse.floor
+files[floor]=$work/mnt-floor/proc
 
 # The readers run in a cgroup of their own, as a container's processes would.
 if [ -d /sys/fs/cgroup/memory ]; then
@@ -116,10 +105,10 @@ status_kib() { # FIELD PID: summed over the process tree
     echo "$sum"
 }
 ticks_per_s=$(getconf CLK_TCK)
-path_of() { # SERVER FILE: fusefloor serves meminfo only, the floor for every file
-    if [ "$1" = fusefloor ]; then echo "${files[$1]}/meminfo"; else echo "${files[$1]}/$2"; fi
+path_of() { # SERVER FILE
+    echo "${files[$1]}/$2"
 }
-order=(kernel fusefloor proclens lxcfs)
+order=(kernel floor proclens lxcfs)
 servers=()
 for name in "${order[@]}"; do [ -n "${files[$name]:-}" ] && servers+=("$name"); done
 failed=0
@@ -166,8 +155,8 @@ done
 
 : > "$work/fio.jsonl"
 if [ "${FIO:-0}" = 1 ]; then
-    # fio keeps its files open and preads (no reopen); these files report size 0 (the kernel), a page (proclens)
-    # or their length (LXCFS, fusefloor): --size and --bs within the content, --create_on_open=1 so fio does not
+    # fio keeps its files open and preads (no reopen); these files report size 0 (the kernel), a page (proclens, the floor)
+    # or their length (LXCFS): --size and --bs within the content, --create_on_open=1 so fio does not
     # try to lay out (extend) a size-0 file.
     for name in "${servers[@]}"; do
         rc=0
@@ -227,12 +216,12 @@ jq -n --arg date "$(date -Is)" --arg kernel "$(uname -r)" --argjson cpus "$(npro
      readbench_mode: $mode, proclens_options: $options, readers_cgroup_memory_limit_mib: 256,
      runs: $runs,
      ratios: [$runs | reduce (.[] | {file, threads}) as $k ([]; if index([$k]) then . else . + [$k] end) | .[] as $k
-              | get($k.file; "proclens"; $k.threads) as $p | get($k.file; "fusefloor"; $k.threads) as $f
+              | get($k.file; "proclens"; $k.threads) as $p | get($k.file; "floor"; $k.threads) as $f
               | get($k.file; "lxcfs"; $k.threads) as $l
               | {file: $k.file, threads: $k.threads,
-                 ops_proclens_vs_fusefloor: ratio($p.ops_per_s; $f.ops_per_s),
+                 ops_proclens_vs_floor: ratio($p.ops_per_s; $f.ops_per_s),
                  ops_proclens_vs_lxcfs: ratio($p.ops_per_s; $l.ops_per_s),
-                 p99_proclens_vs_fusefloor: ratio($p.latency_us.p99; $f.latency_us.p99),
+                 p99_proclens_vs_floor: ratio($p.latency_us.p99; $f.latency_us.p99),
                  p99_proclens_vs_lxcfs: ratio($p.latency_us.p99; $l.latency_us.p99)}],
      daemons: $daemons, fio: $fio,
      proclens_start_to_first_read_ms: {
@@ -250,11 +239,11 @@ echo "readbench $mode, $seconds s per run, readers in a 256 MiB cgroup; latency 
         awk '{ for (i = 6; i <= 9; i++) $i = sprintf("%.1f", $i); print }'
 } | column -t
 echo
-echo "proclens / fusefloor and proclens / LXCFS (ops/s: higher is better for proclens; p99: lower is)"
+echo "proclens / floor and proclens / LXCFS (ops/s: higher is better for proclens; p99: lower is)"
 {
     echo "file readers ops_vs_floor ops_vs_lxcfs p99_vs_floor p99_vs_lxcfs"
-    jq -r '.ratios[] | [.file, .threads, .ops_proclens_vs_fusefloor, .ops_proclens_vs_lxcfs,
-        .p99_proclens_vs_fusefloor, .p99_proclens_vs_lxcfs] | map(. // "-" | tostring) | join(" ")' "$summary"
+    jq -r '.ratios[] | [.file, .threads, .ops_proclens_vs_floor, .ops_proclens_vs_lxcfs,
+        .p99_proclens_vs_floor, .p99_proclens_vs_lxcfs] | map(. // "-" | tostring) | join(" ")' "$summary"
 } | column -t
 echo
 echo "daemons: CPU time per read under 8 readers (utime+stime of the daemon's processes / reads), RSS at the end (summed over its processes: proclens is a holder and a worker)"
