@@ -5,8 +5,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -65,23 +63,11 @@ class NodeDirectoriesTest {
     }
 
     private NodeAttr walk(String path, int pid) throws FsException {
-        long ino = Filesystem.ROOT;
-        NodeAttr attr = null;
-        for (String name : path.split("/")) {
-            attr = fs.lookup(ino, name, pid);
-            ino = attr.ino();
-        }
-        return attr;
+        return ReaderWalk.walk(fs, path, pid);
     }
 
     private String read(String path, int pid) throws FsException {
-        long ino = walk(path, pid).ino();
-        long handle = fs.open(ino, 0);
-        try {
-            return new String(fs.read(ino, handle, 0, 4096, pid).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
-        } finally {
-            fs.release(handle);
-        }
+        return ReaderWalk.read(fs, path, pid);
     }
 
     private List<String> names(String path, int pid) throws FsException {
