@@ -95,7 +95,7 @@ public final class CgroupRenderer implements Renderer, AutoCloseable {
         this.reader = sources.memoryAndCpu();
         this.options = new AtomicReference<>(Options.DEFAULTS);
         options(options);
-        this.topology = new Topology(root, reader, this.options::get,
+        this.topology = new Topology(reader, this.options::get, this::read,
                 cgroup -> MeminfoView.render(read(VirtualFile.MEMINFO.hostPath()), reader.memory(cgroup),
                         this.options.get().swapEnabled()));
     }
@@ -162,7 +162,8 @@ public final class CgroupRenderer implements Renderer, AutoCloseable {
         try {
             return topology.render(callers.resolve(callerPid).cgroup(), node, name);
         } catch (RuntimeException e) {
-            fallBack(VirtualFile.MEMINFO, "NUMA node file " + name + " not renderable", e, "");
+            fallBack("sys/devices/system/node/" + (node < 0 ? "" : "node" + node + "/") + name, "not renderable", e,
+                    "");
             return null;
         }
     }
@@ -296,10 +297,15 @@ public final class CgroupRenderer implements Renderer, AutoCloseable {
 
     /** The host's file instead of the caller's view: counted, and logged once per file and reason. */
     private String fallBack(VirtualFile file, String reason, RuntimeException cause, String host) {
+        return fallBack(file.path(), reason, cause, host);
+    }
+
+    /** As above for a file by its path below the mount (a NUMA node's, which has no {@link VirtualFile}). */
+    private String fallBack(String path, String reason, RuntimeException cause, String host) {
         fallbacks.increment();
         String kind = cause == null ? reason : cause.getClass().getName();
-        if (loggedFallbacks.add(file + ":" + kind)) {
-            LOG.warning(file.path() + ": " + reason + (cause == null ? "" : " (" + cause.getMessage() + ")")
+        if (loggedFallbacks.add(path + ":" + kind)) {
+            LOG.warning(path + ": " + reason + (cause == null ? "" : " (" + cause.getMessage() + ")")
                     + ", answering the host's file; logged once");
         }
         return host;
