@@ -4,7 +4,9 @@
 # makes the JDK's AOT cache daemon/target/proclens.aot (JEP 514/515) and its stamp, which scripts/proclens uses
 # while they match the jar and the JVM. PROCLENS_AOT=0 skips it. The training run goes through scripts/proclens, so
 # with its JVM flags (PROCLENS_JVM_FLAGS): a cache made under G1 and C2 loads with them too (-Xlog:aot), but its
-# method profiles would be for C2.
+# method profiles would be for C2. It runs as one process (--single-process), which loads what the holder and the
+# worker each load but the hand-over's few classes: holder and workers map the one cache, and share its read-only
+# part (with a holder and a worker both training, each wrote the same file as it exited: the last one won).
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 find_jdk
@@ -33,7 +35,7 @@ cleanup() {
 trap cleanup EXIT
 mkdir "$train/mnt"
 PROCLENS_AOT=0 PROCLENS_JAVA_OPTS="-XX:AOTCacheOutput=$PROCLENS_ROOT/$cache" PROCLENS_JAR=$jar \
-    scripts/proclens mount --foreground "$train/mnt" > "$train/log" 2>&1 &
+    scripts/proclens mount --foreground --single-process "$train/mnt" > "$train/log" 2>&1 &
 pid=$!
 for _ in $(seq 600); do
     head -c1 "$train/mnt/proc/meminfo" >/dev/null 2>&1 && break

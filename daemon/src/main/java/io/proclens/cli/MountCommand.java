@@ -109,14 +109,17 @@ final class MountCommand implements Callable<Integer> {
      */
     private int hold(Path target) throws Exception {
         RequestTimeout timeout = requestTimeout();
-        FuseSession.Device device = mount(target, timeout, () -> FuseSession.mountDevice(target, serving.debug));
-        LOG.info(target + ": " + timeout.description());
-        afterMount(target, timeout);
         OptionsFile changedAtRunTime = OptionsFile.of(target);
         changedAtRunTime.delete(); // left by a daemon that was killed: a new mount starts from its command line
-        try (PidFile ignored = PidFile.write(pidFile)) {
-            return Supervisor.run(target, device,
-                    Supervisor.WorkerCommand.ofThisJvm(serving.asArguments(), target), standby);
+        prepare(target, timeout); // before the worker starts: a busy or served mountpoint must not lose its socket
+        try (Supervisor supervisor = Supervisor.start(target,
+                Supervisor.WorkerCommand.ofThisJvm(serving.asArguments(), target), standby)) {
+            FuseSession.Device device = mountPrepared(timeout, () -> FuseSession.mountDevice(target, serving.debug));
+            LOG.info(target + ": " + timeout.description());
+            afterMount(target, timeout);
+            try (PidFile ignored = PidFile.write(pidFile)) {
+                return supervisor.hold(device);
+            }
         } finally {
             changedAtRunTime.delete();
             // A worker that ended with the connection halts without removing its control socket.
@@ -126,9 +129,22 @@ final class MountCommand implements Callable<Integer> {
 
     /** One way to mount: the mountpoint made ready (created, a dead mount cleared), then {@code mount}. */
     private static <T> T mount(Path target, RequestTimeout timeout, Mounting<T> mount) {
+        prepare(target, timeout);
+        return mountPrepared(timeout, mount);
+    }
+
+    private static <T> T mountPrepared(RequestTimeout timeout, Mounting<T> mount) {
+        try {
+            return mount.mount();
+        } catch (MountException e) {
+            timeout.close();
+            throw new UserError(e.getMessage());
+        }
+    }
+
+    private static void prepare(Path target, RequestTimeout timeout) {
         try {
             Mountpoint.prepare(target);
-            return mount.mount();
         } catch (MountException e) {
             timeout.close();
             throw new UserError(e.getMessage());
@@ -180,6 +196,10 @@ final class MountCommand implements Callable<Integer> {
             ProcessHandle.Info self = ProcessHandle.current().info();
             List<String> command = new ArrayList<>(List.of("setsid", self.command().orElseThrow()));
             command.addAll(List.of(self.arguments().orElseThrow()));
+            int jarAt = command.indexOf("-jar");
+            if (jarAt > 0) { // a JVM's crash report beside the log (the holder passes it on to its workers)
+                command.add(jarAt, "-XX:ErrorFile=" + crashReports(logFile));
+            }
             command.add("--foreground");
             if (defaultPidFile != null) command.addAll(List.of("--pid-file", defaultPidFile.toString()));
             Files.createDirectories(logFile.toAbsolutePath().getParent());
@@ -202,6 +222,11 @@ final class MountCommand implements Callable<Integer> {
             System.err.println("proclens: the daemon did not come up; see " + logFile);
             child.destroy();
             return 1;
+        }
+
+        /** A JVM crash report's path pattern for a daemon logging to {@code logFile}: its directory. */
+        static String crashReports(Path logFile) {
+            return logFile.toAbsolutePath().resolveSibling("proclens-crash-%p.log").toString();
         }
 
         /** From the mount table only: a daemon that mounted but hangs must not hang this wait too. */

@@ -214,18 +214,40 @@ final class HolderState {
         if (!worker.serving) failuresInARow++;
         if (worker == candidate) {
             candidate = null;
-            answerUpgrade(Message.Kind.FAILED, "the new " + worker + " exited with status " + status
+            answerUpgrade(Message.Kind.FAILED, "the new " + worker + " " + howItEnded(status)
                     + " before serving; " + (active == null ? "none" : active) + " goes on serving", actions);
         }
         if (worker == active) {
             active = null;
             if (!stopping) {
-                actions.add(new Log(Level.WARNING, worker + " exited with status " + status + "; handing " + target
+                actions.add(new Log(Level.WARNING, worker + " " + howItEnded(status) + "; handing " + target
                         + " to another"));
             }
+        } else if (worker != candidate && status != 0 && !stopping) { // one waiting for the descriptor, or a standby
+            actions.add(new Log(Level.WARNING, worker + " " + howItEnded(status) + " before serving"));
         }
         if (!stopping && active == null && candidate == null) replaceActive(actions);
         return actions;
+    }
+
+    /**
+     * A process's exit status as Java reports it (128 + the signal for a process killed by one) in words. SIGABRT is
+     * how a JVM ends after a fatal error (a SIGSEGV in compiled or native code): it has written its crash report.
+     */
+    static String howItEnded(int status) {
+        if (status <= 128 || status > 128 + 64) return "exited with status " + status;
+        int signal = status - 128;
+        String name = switch (signal) {
+            case 4 -> "SIGILL";
+            case 6 -> "SIGABRT";
+            case 7 -> "SIGBUS";
+            case 9 -> "SIGKILL";
+            case 11 -> "SIGSEGV";
+            case 15 -> "SIGTERM";
+            default -> "signal " + signal;
+        };
+        String how = "was killed by " + name + (name.startsWith("SIG") ? " (" + signal + ")" : "");
+        return signal == 6 ? how + ": its JVM crashed" : how;
     }
 
     /**

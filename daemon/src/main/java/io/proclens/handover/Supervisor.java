@@ -32,12 +32,12 @@ import java.util.logging.Logger;
  * decision. Both are confined to one thread, which runs the events (connections, messages, exits, signals,
  * timers) one at a time; other threads only post events. Workers are started from that long-lived thread too.
  */
-public final class Supervisor {
+public final class Supervisor implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Supervisor.class.getName());
 
     private final Path target;
-    private final FuseSession.Device device;
-    private final byte[] init;
+    private FuseSession.Device device; // set by hold(): the first worker starts before the mount exists
+    private byte[] init;
     private final WorkerCommand command;
     private final FdChannel.Listener listener;
     private final HolderState state;
@@ -51,32 +51,52 @@ public final class Supervisor {
     private long nextClient = 1;
     private boolean resendRefused;
 
-    private Supervisor(Path target, FuseSession.Device device, byte[] init, WorkerCommand command, boolean standby,
-                       FdChannel.Listener listener) {
+    private Supervisor(Path target, WorkerCommand command, boolean standby, FdChannel.Listener listener) {
         this.target = target;
-        this.device = device;
-        this.init = init;
         this.command = command;
         this.listener = listener;
         this.state = new HolderState(target.toString(), command.jar(), standby);
     }
 
     /**
+     * Binds the hand-over socket and starts the first worker, so that its JVM boots while the caller mounts (the
+     * two starts one after the other were most of the time to the first served read). Then {@link #hold}, or
+     * {@link #close} when the mount failed.
+     */
+    public static Supervisor start(Path target, WorkerCommand command, boolean standby) throws IOException {
+        FdChannel.Listener listener = FdChannel.Listener.bind(RunFiles.holderSocket(target));
+        Supervisor supervisor = new Supervisor(target, command, standby, listener);
+        Thread.ofPlatform().daemon().name("holder-accept").start(supervisor::acceptLoop);
+        supervisor.act(supervisor.state.start()); // its hello waits in the event queue until hold() runs it
+        return supervisor;
+    }
+
+    /**
      * Holds {@code device} (freshly mounted: its FUSE_INIT is still unread) and keeps a worker serving it until
      * SIGTERM or SIGINT; SIGHUP upgrades to the jar's current contents. Returns the exit status.
      */
-    public static int run(Path target, FuseSession.Device device, WorkerCommand command, boolean standby)
-            throws IOException, InterruptedException {
-        byte[] init = FuseDevice.readInit(device.fd());
-        if (init.length < InitRequest.MIN_LENGTH || InitRequest.opcode(init) != InitRequest.FUSE_INIT) {
+    public int hold(FuseSession.Device device) throws IOException, InterruptedException {
+        byte[] first = FuseDevice.readInit(device.fd());
+        if (first.length < InitRequest.MIN_LENGTH || InitRequest.opcode(first) != InitRequest.FUSE_INIT) {
             throw new IOException("the first request on the new mount is not FUSE_INIT (opcode "
-                    + (init.length >= 8 ? InitRequest.opcode(init) : -1) + ")");
+                    + (first.length >= 8 ? InitRequest.opcode(first) : -1) + ")");
         }
-        int version = InitRequest.version(init);
+        int version = InitRequest.version(first);
         LOG.info("holding /dev/fuse of " + target + " (FUSE " + (version >> 16) + "." + (version & 0xffff)
                 + " offered by the kernel, pid " + ProcessHandle.current().pid() + ")");
-        try (FdChannel.Listener listener = FdChannel.Listener.bind(RunFiles.holderSocket(target))) {
-            return new Supervisor(target, device, init, command, standby, listener).loop();
+        this.device = device;
+        this.init = first;
+        return loop();
+    }
+
+    /** Ends what {@link #start} began: the workers it started (when the mount failed) and the socket. */
+    @Override
+    public void close() {
+        for (Process process : processes.values()) process.destroyForcibly();
+        try {
+            listener.close();
+        } catch (IOException e) {
+            LOG.fine("hand-over socket: " + e.getMessage());
         }
     }
 
@@ -89,8 +109,6 @@ public final class Supervisor {
             LOG.warning("SIGHUP is ignored in this process (started under nohup?): the JVM keeps it so, and `kill -HUP`"
                     + " will not upgrade; use `proclens upgrade`");
         }
-        Thread.ofPlatform().daemon().name("holder-accept").start(this::acceptLoop);
-        act(state.start());
         while (!state.finished()) {
             Runnable event = events.take();
             try {
@@ -222,6 +240,10 @@ public final class Supervisor {
 
     private void exited(int id, Process process) {
         processes.remove(id);
+        if (process.exitValue() == 128 + 6) { // SIGABRT: how a JVM ends after a fatal error
+            LOG.severe("worker " + id + " (pid " + process.pid() + ") crashed; its JVM's crash report: "
+                    + command.crashReport(process.pid()));
+        }
         FdChannel channel = channels.remove(id);
         if (channel != null) channel.close();
         act(state.exited(id, process.exitValue(), connection()));
@@ -302,26 +324,60 @@ public final class Supervisor {
             return cmd;
         }
 
-        /** This JVM's java and options, found in its own command line; the jar it runs from. */
+        /** Where worker {@code pid}'s JVM writes its crash report (-XX:ErrorFile, else the JVM's default). */
+        String crashReport(long pid) {
+            String pattern = null;
+            for (String option : java) {
+                if (option.startsWith(ERROR_FILE)) pattern = option.substring(ERROR_FILE.length());
+            }
+            if (pattern == null) {
+                return "hs_err_pid" + pid + ".log in " + Path.of("").toAbsolutePath() + " (or /tmp)";
+            }
+            return pattern.replace("%p", Long.toString(pid)) + " (or /tmp/hs_err_pid" + pid + ".log)";
+        }
+
+        private static final String ERROR_FILE = "-XX:ErrorFile=";
+
+        /**
+         * The launcher gives the holder flags of its own (no JIT, a small heap) and the workers theirs, one per line in
+         * this variable; without it (tests run from classes) workers get this JVM's options.
+         */
+        public static final String WORKER_JVM_OPTIONS = "PROCLENS_WORKER_JVM_OPTIONS";
+
+        /** The java and options of workers (this JVM's command line, or the launcher's); the jar it runs from. */
         public static WorkerCommand ofThisJvm(List<String> serveOptions, Path target) {
             ProcessHandle.Info self = ProcessHandle.current().info();
-            List<String> java = new ArrayList<>(List.of(self.command().orElseThrow()));
             String[] args = self.arguments().orElseThrow();
-            int jarAt = List.of(args).indexOf("-jar");
-            Path jar;
-            if (jarAt >= 0) {
-                java.addAll(List.of(args).subList(0, jarAt));
-                jar = Path.of(args[jarAt + 1]).toAbsolutePath();
-            } else {
-                // Run from classes (tests): the code source of this class is the jar or directory.
-                try {
-                    jar = Path.of(Supervisor.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-                } catch (java.net.URISyntaxException e) {
-                    throw new IllegalStateException(e);
-                }
-                java.add("--enable-native-access=ALL-UNNAMED");
+            if (List.of(args).contains("-jar")) {
+                return ofCommandLine(self.command().orElseThrow(), List.of(args), System.getenv(WORKER_JVM_OPTIONS),
+                        serveOptions, target);
             }
-            return new WorkerCommand(java, jar, serveOptions, target);
+            // Run from classes (tests): the code source of this class is the jar or directory.
+            Path classes;
+            try {
+                classes = Path.of(Supervisor.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            } catch (java.net.URISyntaxException e) {
+                throw new IllegalStateException(e);
+            }
+            return new WorkerCommand(List.of(self.command().orElseThrow(), "--enable-native-access=ALL-UNNAMED"),
+                    classes, serveOptions, target);
+        }
+
+        /** From a holder's {@code java -OPTIONS -jar JAR ...} and the launcher's worker options (null: none). */
+        static WorkerCommand ofCommandLine(String javaCommand, List<String> args, String launcherOptions,
+                                           List<String> serveOptions, Path target) {
+            int jarAt = args.indexOf("-jar");
+            List<String> own = args.subList(0, jarAt);
+            List<String> java = new ArrayList<>(List.of(javaCommand));
+            if (launcherOptions == null) {
+                java.addAll(own);
+            } else {
+                launcherOptions.lines().filter(line -> !line.isBlank()).forEach(java::add);
+                // A crash report goes where the holder's goes (mount's --log directory): a later flag wins.
+                own.stream().filter(option -> option.startsWith(ERROR_FILE) && !java.contains(option))
+                        .forEach(java::add);
+            }
+            return new WorkerCommand(java, Path.of(args.get(jarAt + 1)).toAbsolutePath(), serveOptions, target);
         }
     }
 }

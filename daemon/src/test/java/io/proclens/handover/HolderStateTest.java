@@ -199,4 +199,15 @@ class HolderStateTest {
         assertFalse(state.finished());
         assertEquals(List.of(new Resend(), new Spawn(3, JAR, false)), acts(state.exited(1, 137, Connection.ALIVE)));
     }
+
+    @Test
+    void aWorkerKilledBeforeItServesIsLoggedAndReplaced() {
+        HolderState state = new HolderState("/mnt", JAR, false);
+        state.start();
+        state.started(1, 101);
+        List<Action> actions = state.exited(1, 128 + 11, Connection.ALIVE);
+        assertTrue(actions.contains(new HolderState.Log(java.util.logging.Level.WARNING,
+                "worker 1 (pid 101) was killed by SIGSEGV (11) before serving")), actions.toString());
+        assertTrue(acts(actions).stream().anyMatch(a -> a instanceof Spawn || a instanceof Later), actions.toString());
+    }
 }

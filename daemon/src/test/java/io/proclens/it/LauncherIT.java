@@ -92,4 +92,38 @@ class LauncherIT {
             Host.unmountAll(mountpoint);
         }
     }
+
+    @Test
+    void aCrashedWorkerLeavesItsReportBesideTheLogTheHolderNamesItAndReadsGoOn(@TempDir Path dir) throws Exception {
+        assumeTrue(Host.isRoot(), "needs root to mount");
+        Path mountpoint = dir.resolve("mnt");
+        Path pidFile = dir.resolve("run/proclens.pid");
+        Path log = dir.resolve("log/proclens.log");
+        try {
+            Host.Result start = Host.run(scripts.resolve("proclens").toString(), "mount", "--pid-file", pidFile.toString(),
+                    "--log", log.toString(), mountpoint.toString());
+            assertEquals(0, start.status(), start.output());
+            for (int i = 0; i < 600 && !Files.readString(log).contains("(worker 1,"); i++) Thread.sleep(50);
+            String worker = Host.run("pgrep", "-f", "proclens.jar serve .*" + mountpoint).output().strip();
+            assertTrue(worker.matches("\\d+"), "one worker: " + worker);
+            // A SIGSEGV from outside goes through the JVM's fatal error handler as one in its own code would.
+            Host.run("kill", "-SEGV", worker);
+            Path report = log.resolveSibling("proclens-crash-" + worker + ".log");
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (!(Files.readString(log).contains("worker 2,") && Files.exists(report))) {
+                assertTrue(System.nanoTime() < deadline, "no new worker or no report: " + Files.readString(log));
+                Thread.sleep(50);
+            }
+            assertTrue(Files.readString(report).contains("SIGSEGV"), report.toString());
+            String logged = Files.readString(log);
+            assertTrue(logged.contains("worker 1 (pid " + worker + ") crashed; its JVM's crash report: " + report),
+                    logged);
+            assertTrue(logged.contains("was killed by SIGABRT (6): its JVM crashed"), logged);
+            assertTrue(Files.readString(mountpoint.resolve("proc/meminfo")).startsWith("MemTotal:"));
+        } finally {
+            if (Files.exists(pidFile)) Host.run("kill", "-TERM", Files.readString(pidFile).strip());
+            for (int i = 0; i < 100 && Host.isMounted(mountpoint, "fuse.proclens"); i++) Thread.sleep(50);
+            Host.unmountAll(mountpoint);
+        }
+    }
 }
