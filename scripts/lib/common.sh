@@ -1,12 +1,22 @@
 # Sourced by the scripts: finds a JDK >= 22 and the repository root. Prints what to install when there is none.
 
-PROCLENS_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# The launcher runs this on every start of the daemon: bash's own words rather than a dirname or sed process each.
+PROCLENS_ROOT=$(cd "${BASH_SOURCE[0]%/*}/../.." && pwd)
+
+release_value() { # FILE KEY: the value of KEY="..." in a JDK's release file
+    local line
+    while IFS= read -r line; do
+        if [[ $line == "$2="* ]]; then line=${line#*=}; echo "${line//\"/}"; return 0; fi
+    done < "$1"
+}
 
 jdk_feature_version() { # prints the feature version of the JDK at $1, or nothing
-    local release="$1/release"
+    local release="$1/release" version
     [ -x "$1/bin/java" ] || return 0
     if [ -f "$release" ]; then
-        sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$release"
+        version=$(release_value "$release" JAVA_VERSION)
+        version=${version%%[!0-9]*}
+        echo "$version"
     else
         "$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p'
     fi
@@ -41,7 +51,7 @@ apt_install() { # installs the Debian packages that are missing; runs apt-get up
 }
 
 aot_key() { # JAR: what an AOT cache of JAR was made from (the jar's size and time, the JVM's build); equal keys, usable cache
-    echo "$(stat -c '%s %Y' "$1") $(sed -n 's/^JAVA_RUNTIME_VERSION=//p' "$JAVA_HOME/release")"
+    echo "$(stat -c '%s %Y' "$1") \"$(release_value "$JAVA_HOME/release" JAVA_RUNTIME_VERSION)\""
 }
 
 # The daemon's JVM flags, before $PROCLENS_JAVA_OPTS (later flags win): a node daemon is judged by its memory
