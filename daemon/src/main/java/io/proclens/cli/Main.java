@@ -36,6 +36,7 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         configureLogging();
+        if (args.length > 0 && args[0].equals("serve")) System.exit(serve(java.util.List.of(args).subList(1, args.length)));
         CommandLine commandLine = new CommandLine(new Main());
         // picocli reads every command's annotations when it is added: only the one asked for, when one is (a quarter
         // of the time from launching `mount` to its first served read went to building the other nine).
@@ -54,6 +55,19 @@ public final class Main implements Runnable {
             throw e;
         });
         System.exit(commandLine.execute(args));
+    }
+
+    /** A worker, started by the holder: its arguments without picocli ({@link WorkerArguments}). */
+    private static int serve(java.util.List<String> args) {
+        try {
+            return WorkerArguments.parse(args).call();
+        } catch (UserError e) {
+            System.err.println("proclens: " + e.getMessage());
+            return 1;
+        } catch (Exception e) {
+            e.printStackTrace();
+            return 1;
+        }
     }
 
     @Override
