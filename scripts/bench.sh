@@ -99,6 +99,18 @@ cpu_ticks() { # utime + stime, all threads of the whole process tree
     for pid in $(tree "$1"); do sum=$((sum + $(sed 's/.*) //' "/proc/$pid/stat" | awk '{ print $12 + $13 }'))); done
     echo "$sum"
 }
+pss_kib() { # PID: proportional set size summed over the process tree (shared pages split between the processes)
+    local pid sum=0
+    for pid in $(tree "$1"); do sum=$((sum + $(awk '$1 == "Pss:" { print $2 }' "/proc/$pid/smaps_rollup" 2>/dev/null || echo 0))); done
+    echo "$sum"
+}
+pss_peak() { # PID FILE: samples pss_kib every 0.5 s until killed, keeps the largest in FILE
+    local peak=0 now
+    while kill -0 "$1" 2>/dev/null; do
+        now=$(pss_kib "$1"); [ "$now" -gt "$peak" ] && { peak=$now; echo "$peak" > "$2"; }
+        sleep 0.5
+    done
+}
 status_kib() { # FIELD PID: summed over the process tree
     local pid sum=0
     for pid in $(tree "$2"); do sum=$((sum + $(awk -v f="$1:" '$1 == f { print $2 }' "/proc/$pid/status"))); done
@@ -112,6 +124,9 @@ order=(kernel floor proclens lxcfs)
 servers=()
 for name in "${order[@]}"; do [ -n "${files[$name]:-}" ] && servers+=("$name"); done
 failed=0
+declare -A pss_idle
+sleep 1 # the daemons settle after their mount
+for name in "${servers[@]}"; do [ -n "${daemon[$name]:-}" ] && pss_idle[$name]=$(pss_kib "${daemon[$name]}"); done
 
 # Warm-up, not recorded: the JIT compiles proclens' read path, every server's caches fill.
 for name in "${servers[@]}"; do
@@ -126,10 +141,15 @@ for file in $bench_files; do
         for name in "${servers[@]}"; do
             out=$work/run.json
             before=
-            [ "$threads" = 8 ] && [ -n "${daemon[$name]:-}" ] && before=$(cpu_ticks "${daemon[$name]}")
+            sampler=
+            if [ "$threads" = 8 ] && [ -n "${daemon[$name]:-}" ]; then
+                before=$(cpu_ticks "${daemon[$name]}")
+                pss_peak "${daemon[$name]}" "$work/pss-$name-$file" & sampler=$!
+            fi
             rc=0
             in_cgroup "$work/readbench" -m "$mode" -t "$threads" -d "$seconds" -l "$name" -o "$out" \
                 "$(path_of "$name" "$file")" > /dev/null || rc=$?
+            [ -n "$sampler" ] && { kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null || true; }
             [ "$rc" = 0 ] || { failed=1; echo "bench: readbench exited $rc on $name $file $threads: $(jq -r .first_error "$out" 2>/dev/null)" >&2; }
             cpu=null
             if [ -n "$before" ]; then
@@ -147,10 +167,13 @@ done
 for name in "${servers[@]}"; do
     pid=${daemon[$name]:-}
     [ -n "$pid" ] || continue
+    peak=$(cat "$work"/pss-"$name"-* 2>/dev/null | sort -n | tail -1)
     jq -cn --arg server "$name" --argjson pid "$pid" \
         --argjson rss "$(status_kib VmRSS "$pid")" --argjson hwm "$(status_kib VmHWM "$pid")" \
-        --argjson processes "$(tree "$pid" | wc -l)" \
-        '{server: $server, pid: $pid, processes: $processes, vm_rss_kib: $rss, vm_hwm_kib: $hwm}' >> "$work/daemons.jsonl"
+        --argjson processes "$(tree "$pid" | wc -l)" --argjson pss_idle "${pss_idle[$name]}" \
+        --argjson pss_peak "${peak:-null}" \
+        '{server: $server, pid: $pid, processes: $processes, vm_rss_kib: $rss, vm_hwm_kib: $hwm,
+          pss_idle_kib: $pss_idle, pss_peak_8_readers_kib: $pss_peak}' >> "$work/daemons.jsonl"
 done
 
 : > "$work/fio.jsonl"
@@ -246,14 +269,16 @@ echo "proclens / floor and proclens / LXCFS (ops/s: higher is better for proclen
         .p99_proclens_vs_floor, .p99_proclens_vs_lxcfs] | map(. // "-" | tostring) | join(" ")' "$summary"
 } | column -t
 echo
-echo "daemons: CPU time per read under 8 readers (utime+stime of the daemon's processes / reads), RSS at the end (summed over its processes: proclens is a holder and a worker)"
+echo "daemons: CPU time per read under 8 readers (utime+stime of the daemon's processes / reads); PSS idle (after the mount) and its peak under 8 readers (sampled every 0.5 s); RSS at the end; each summed over the daemon's processes (proclens is a holder and a worker)"
 {
-    echo "server $(for f in $bench_files; do printf 'cpu_us/%s ' "$f"; done)processes VmRSS_MiB VmHWM_MiB"
+    echo "server $(for f in $bench_files; do printf 'cpu_us/%s ' "$f"; done)processes PSS_idle_MiB PSS_peak_MiB VmRSS_MiB VmHWM_MiB"
     jq -r --arg files "$bench_files" '. as $s | .daemons[] | .server as $n |
         [$n] + [($files | split(" ")[] | select(. != "")) as $f
                 | first($s.runs[] | select(.server == $n and .file == $f and .threads == 8) | .daemon_cpu_us_per_read)
                   // "-"]
-        + [.processes, (.vm_rss_kib / 1024 * 10 | round / 10), (.vm_hwm_kib / 1024 * 10 | round / 10)]
+        + [.processes, (.pss_idle_kib / 1024 * 10 | round / 10),
+           (if .pss_peak_8_readers_kib then .pss_peak_8_readers_kib / 1024 * 10 | round / 10 else "-" end),
+           (.vm_rss_kib / 1024 * 10 | round / 10), (.vm_hwm_kib / 1024 * 10 | round / 10)]
         | map(tostring) | join(" ")' "$summary"
 } | column -t
 if [ "${FIO:-0}" = 1 ]; then

@@ -7,6 +7,7 @@ import io.proclens.cgroup.MemoryAndCpuReader;
 import io.proclens.cgroup.CpuSet;
 import io.proclens.cgroup.DeviceIo;
 import io.proclens.cgroup.MemoryStats;
+import io.proclens.cgroup.Pidfds;
 import io.proclens.cgroup.Processes;
 import io.proclens.cgroup.TaskCounts;
 import io.proclens.fs.FsException;
@@ -89,8 +90,8 @@ public final class CgroupRenderer implements Renderer, AutoCloseable {
     public CgroupRenderer(Path root, Sources sources, Options options, Duration snapshotTtl, Duration callerTtl) {
         this.root = root;
         this.cacheTtlNanos = snapshotTtl.toNanos();
-        this.callers = new Callers(sources.processes(), sources.layout(), callerTtl.toNanos(), 1 << 16, System::nanoTime,
-                new BootTicks(root.resolve("proc")));
+        this.callers = new Callers(sources.processes(), Pidfds.forProc(root.resolve("proc")), sources.layout(),
+                callerTtl.toNanos(), 1 << 16, System::nanoTime, new BootTicks(root.resolve("proc")));
         this.sources = sources;
         this.reader = sources.memoryAndCpu();
         this.options = new AtomicReference<>(Options.DEFAULTS);

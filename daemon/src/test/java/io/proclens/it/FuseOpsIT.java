@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -344,8 +345,9 @@ class FuseOpsIT {
             try {
                 String ready = new BufferedReader(new InputStreamReader(reader.getInputStream())).readLine();
                 assertEquals("ready 1000", ready);
-                // the worker holds no descriptor per open file: handles are table slots
+                // the worker holds no descriptor per open file: handles are table slots; at most one pidfd per reader
                 assertEquals(fdsBefore, fds(worker), "worker fds with 1000 files open");
+                assertTrue(pidfds(worker) < 10 + round, "pidfds: one per reader thread, not per file: " + pidfds(worker));
             } finally {
                 reader.destroyForcibly(); // SIGKILL: the kernel releases what it left open
                 reader.waitFor();
@@ -378,9 +380,24 @@ class FuseOpsIT {
         return Host.lines(result.output());
     }
 
+    /** The process's descriptors but its pidfds (one per cached reader process, closed once that entry goes). */
     private static long fds(long pid) throws Exception {
         try (var list = Files.list(Path.of("/proc/" + pid + "/fd"))) {
-            return list.count();
+            return list.filter(fd -> !isPidfd(fd)).count();
+        }
+    }
+
+    private static long pidfds(long pid) throws Exception {
+        try (var list = Files.list(Path.of("/proc/" + pid + "/fd"))) {
+            return list.filter(FuseOpsIT::isPidfd).count();
+        }
+    }
+
+    private static boolean isPidfd(Path fd) {
+        try {
+            return Files.readSymbolicLink(fd).toString().equals("anon_inode:[pidfd]");
+        } catch (IOException e) {
+            return false; // closed while listed
         }
     }
 }

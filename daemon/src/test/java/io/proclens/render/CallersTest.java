@@ -2,6 +2,7 @@ package io.proclens.render;
 
 import io.proclens.cgroup.CgroupLayout;
 import io.proclens.cgroup.NoSuchProcessException;
+import io.proclens.cgroup.Pidfds;
 import io.proclens.cgroup.Processes;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -158,5 +159,39 @@ class CallersTest {
         process(100, 5000, "/a");
         clock.addAndGet(1);
         assertEquals("b", cgroupOf(100), "two ticks later the resolution is kept (within the ttl)");
+    }
+
+    @Test
+    void withAPidfdAHitAsksTheProcessNotItsStatAndItsExitEndsTheHit() throws Exception {
+        Process child = new ProcessBuilder("sleep", "60").start();
+        try {
+            int pid = (int) child.pid();
+            process(pid, 5000, "/a");
+            Pidfds pidfds = new Pidfds(8);
+            Callers withPidfds = new Callers(new Processes(root.resolve("proc")), pidfds, layout, 100, 16, clock::get,
+                    ticks::get);
+            Callers.Resolved first = withPidfds.resolve(pid);
+            assertEquals(1, pidfds.openCount(), "a kept resolution holds a descriptor of the real process");
+            process(pid, 6000, "/b"); // its stat now says another process: a hit no longer reads it
+            assertSame(first, withPidfds.resolve(pid));
+            child.destroyForcibly().waitFor(); // exited and reaped: its pid is free for another process
+            assertEquals("b", root.resolve("sys/fs/cgroup").relativize(
+                    withPidfds.resolve(pid).cgroup().unified().orElseThrow().dir()).toString());
+        } finally {
+            child.destroyForcibly().waitFor();
+        }
+    }
+
+    @Test
+    void overItsBudgetAResolutionChecksTheStartTime() throws Exception {
+        Pidfds none = new Pidfds(0);
+        Callers withoutPidfds = new Callers(new Processes(root.resolve("proc")), none, layout, 100, 16, clock::get,
+                ticks::get);
+        Callers.Resolved first = withoutPidfds.resolve(100);
+        assertSame(first, withoutPidfds.resolve(100));
+        process(100, 6000, "/b");
+        assertEquals("b", root.resolve("sys/fs/cgroup").relativize(
+                withoutPidfds.resolve(100).cgroup().unified().orElseThrow().dir()).toString());
+        assertEquals(0, none.openCount());
     }
 }
