@@ -113,6 +113,11 @@ public final class MetricsEndpoint implements AutoCloseable {
         }
     }
 
+    /** Waits until binding succeeded or was given up; for tests. */
+    void awaitBinding() throws InterruptedException {
+        binder.join();
+    }
+
     /** The address bound, or null before binding (or after giving up). */
     public synchronized InetSocketAddress boundAddress() {
         return server == null ? null : server.getAddress();
