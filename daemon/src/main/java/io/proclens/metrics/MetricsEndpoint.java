@@ -85,7 +85,9 @@ public final class MetricsEndpoint implements AutoCloseable {
                     bound.start();
                     server = bound;
                 }
-                LOG.info("metrics: serving http://" + address + PATH + (said ? " (it was in use before)" : ""));
+                String url = address.host() == null ? "http://*:" + address.port() + PATH + " (every interface)"
+                        : "http://" + address + PATH;
+                LOG.info("metrics: serving " + url + (said ? " (it was in use before)" : ""));
                 return;
             } catch (BindException e) {
                 if (System.nanoTime() - deadline > 0) {
@@ -93,8 +95,8 @@ public final class MetricsEndpoint implements AutoCloseable {
                             + e.getMessage() + "): this worker serves no metrics");
                     return;
                 }
-                if (!said) {
-                    LOG.warning("metrics: " + address + ": " + e.getMessage() + "; trying again for up to "
+                if (!said) { // expected in an upgrade: not a warning yet
+                    LOG.info("metrics: " + address + ": " + e.getMessage() + "; trying again for up to "
                             + retryFor.toSeconds() + " s (in a hand-over the previous worker may still hold it)");
                     said = true;
                 }
