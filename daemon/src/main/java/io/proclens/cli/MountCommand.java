@@ -82,7 +82,8 @@ final class MountCommand implements Callable<Integer> {
         RequestTimeout timeout = requestTimeout();
         FuseSession session;
         try {
-            session = mount(target, timeout, () -> FuseSession.mount(target, process.fs, process.requests, serving.debug));
+            session = mount(target, timeout,
+                    () -> FuseSession.mount(target, process.fs, process.requests, serving.debug));
         } catch (UserError e) {
             process.close();
             throw e;

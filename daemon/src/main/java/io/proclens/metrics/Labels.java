@@ -12,14 +12,18 @@ public record Labels(List<String> names, List<String> values) {
     public Labels {
         names = List.copyOf(names);
         values = List.copyOf(values);
-        if (names.size() != values.size()) throw new IllegalArgumentException("a value for each label name: " + names);
+        if (names.size() != values.size()) {
+            throw new IllegalArgumentException("a value for each label name: " + names);
+        }
         for (String name : names) {
             // "__" starts the names Prometheus keeps for itself
             if (!NAME.matcher(name).matches() || name.startsWith("__")) {
                 throw new IllegalArgumentException("not a label name: '" + name + "'");
             }
         }
-        if (names.stream().distinct().count() != names.size()) throw new IllegalArgumentException("a label twice: " + names);
+        if (names.stream().distinct().count() != names.size()) {
+            throw new IllegalArgumentException("a label twice: " + names);
+        }
     }
 
     /** {@code of("op", "read", "reason", "x")}: names and values in turn. */

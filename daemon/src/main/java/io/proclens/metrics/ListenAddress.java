@@ -15,13 +15,17 @@ import java.net.UnknownHostException;
 public record ListenAddress(String host, int port) {
     public ListenAddress {
         if (port < 1 || port > 65535) throw new IllegalArgumentException("the port must be 1 to 65535, not " + port);
-        if (host != null && host.isEmpty()) throw new IllegalArgumentException("an empty host: write :PORT for every interface");
+        if (host != null && host.isEmpty()) {
+            throw new IllegalArgumentException("an empty host: write :PORT for every interface");
+        }
     }
 
     /** The option's syntax only, no name lookup; see {@link #resolve()}. */
     public static ListenAddress parse(String text) {
         int colon = text.lastIndexOf(':');
-        if (colon < 0) throw new IllegalArgumentException("'" + text + "' is not HOST:PORT or :PORT (e.g. 127.0.0.1:9464)");
+        if (colon < 0) {
+            throw new IllegalArgumentException("'" + text + "' is not HOST:PORT or :PORT (e.g. 127.0.0.1:9464)");
+        }
         String hostPart = text.substring(0, colon);
         String portPart = text.substring(colon + 1);
         if (portPart.isEmpty() || !portPart.chars().allMatch(c -> c >= '0' && c <= '9') || portPart.length() > 5) {

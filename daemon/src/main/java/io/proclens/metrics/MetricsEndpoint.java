@@ -101,7 +101,8 @@ public final class MetricsEndpoint implements AutoCloseable {
                     said = true;
                 }
             } catch (IOException | RuntimeException e) {
-                LOG.warning("metrics: cannot serve " + address + " (" + e.getMessage() + "): this worker serves no metrics");
+                LOG.warning("metrics: cannot serve " + address + " (" + e.getMessage()
+                        + "): this worker serves no metrics");
                 return;
             }
             try {

@@ -62,9 +62,15 @@ public final class MetricsRegistry {
     }
 
     private synchronized void add(String name, String help, Type type, Series series) {
-        if (!METRIC_NAME.matcher(name).matches()) throw new IllegalArgumentException("not a metric name: '" + name + "'");
-        if (type == Type.COUNTER && !name.endsWith("_total")) throw new IllegalArgumentException("a counter's name ends in _total: " + name);
-        if (type == Type.HISTOGRAM && !name.endsWith("_seconds")) throw new IllegalArgumentException("a duration histogram's name ends in _seconds: " + name);
+        if (!METRIC_NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("not a metric name: '" + name + "'");
+        }
+        if (type == Type.COUNTER && !name.endsWith("_total")) {
+            throw new IllegalArgumentException("a counter's name ends in _total: " + name);
+        }
+        if (type == Type.HISTOGRAM && !name.endsWith("_seconds")) {
+            throw new IllegalArgumentException("a duration histogram's name ends in _seconds: " + name);
+        }
         Family family = families.get(name);
         if (family == null) {
             family = new Family(name, help, type, new ArrayList<>());

@@ -229,13 +229,14 @@ public final class CgroupRenderer implements Renderer, AutoCloseable {
                 case VMSTAT -> vmstat(host, cgroup);
                 case PRESSURE_CPU, PRESSURE_IO, PRESSURE_MEMORY -> sources.pressure()
                         .read(cgroup, file.pressureResource()).map(PressureView::render)
-                        .orElseGet(() -> fallBack(Fallback.NO_PSI_FILE, file, "no PSI file for the cgroup", null, host));
+                        .orElseGet(() -> fallBack(Fallback.NO_PSI_FILE, file, "no PSI file for the cgroup", null,
+                                host));
                 case STAT -> withTasks(StatView.render(host, cpus(cgroup, now),
                         sources.cpuTimes().times(cgroup).orElse(null), statFloors.of(cgroup)), cgroup);
             };
         } catch (RuntimeException e) {
-            return fallBack(Fallback.CGROUP_UNREADABLE, file, "cgroup of pid " + caller.reaperPid() + " not readable", e,
-                    host);
+            return fallBack(Fallback.CGROUP_UNREADABLE, file, "cgroup of pid " + caller.reaperPid() + " not readable",
+                    e, host);
         }
     }
 
