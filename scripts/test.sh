@@ -8,7 +8,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 find_jdk
-apt_install maven fuse3 libfuse3-dev lxcfs util-linux procps docker.io busybox-static ncurses-base systemd openssl gcc python3 htop; command -v kubectl >/dev/null || apt_install kubernetes-client # gcc: CallerEdgesIT's threaded reader; kubectl: the Kubernetes manifest test
+apt_install maven fuse3 libfuse3-dev lxcfs util-linux procps docker.io busybox-static ncurses-base systemd openssl gcc python3 htop prometheus; command -v kubectl >/dev/null || apt_install kubernetes-client # gcc: CallerEdgesIT's threaded reader; prometheus: MetricsIT's scraper; kubectl: the Kubernetes manifest test
 cd "$PROCLENS_ROOT"
 
 # Every temp dir the tests make, and so every mount, is below this one; cleanup unmounts only what is below it,

@@ -4,6 +4,7 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiFunction;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -45,6 +46,9 @@ public final class ConcurrentSnapshotCache<K, V> {
     private final int capacity;
     private final long idleNanos;
     private final java.util.concurrent.atomic.AtomicLong lastSweepNanos;
+    /** Answers from a kept snapshot, and calls of a render function: for metrics, read with sum(). */
+    private final LongAdder hits = new LongAdder();
+    private final LongAdder renders = new LongAdder();
 
     public ConcurrentSnapshotCache(int capacity, long idleNanos, LongSupplier nanoClock) {
         if (capacity < 1) throw new IllegalArgumentException("capacity must be positive: " + capacity);
@@ -90,9 +94,13 @@ public final class ConcurrentSnapshotCache<K, V> {
         long lastSweep = lastSweepNanos.get();
         if (now - lastSweep >= idleNanos && lastSweepNanos.compareAndSet(lastSweep, now)) sweep(idleNanos);
         Snapshot<V> current = entry.current;
-        if (current != null && now - current.renderedNanos() < ttlNanos) return current.value();
+        if (current != null && now - current.renderedNanos() < ttlNanos) {
+            hits.increment();
+            return current.value();
+        }
         if (entry.refreshing.compareAndSet(false, true)) {
             try {
+                renders.increment();
                 V value = render.apply(key, context);
                 entry.current = new Snapshot<>(value, now);
                 return value;
@@ -101,7 +109,12 @@ public final class ConcurrentSnapshotCache<K, V> {
             }
         }
         // someone else refreshes: never wait for them
-        return current != null ? current.value() : render.apply(key, context);
+        if (current != null) {
+            hits.increment();
+            return current.value();
+        }
+        renders.increment();
+        return render.apply(key, context);
     }
 
     /** Drops the entries not asked for during the last {@code idleNanos} (all of them for 0); returns how many. */
@@ -119,5 +132,15 @@ public final class ConcurrentSnapshotCache<K, V> {
 
     public int size() {
         return entries.size();
+    }
+
+    /** Answers from a kept snapshot (a stale one too, while another caller renders its successor). */
+    public long hits() {
+        return hits.sum();
+    }
+
+    /** Snapshots rendered: the misses, including renders that then failed. */
+    public long renders() {
+        return renders.sum();
     }
 }

@@ -9,6 +9,7 @@ import io.proclens.mounts.Mountpoint;
 import io.proclens.fuse.RequestTimeout;
 import io.proclens.handover.Supervisor;
 import io.proclens.heal.Remount;
+import io.proclens.metrics.MetricsEndpoint;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -69,6 +70,7 @@ final class MountCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path target = serving.validatedTarget();
         Preflight.check();
+        checkMetricsAddress();
         if (!foreground) return Background.start(target, logFile, pidFile == null ? defaultPidFile(target) : null);
         return singleProcess ? serve(target) : hold(target);
     }
@@ -80,13 +82,15 @@ final class MountCommand implements Callable<Integer> {
         RequestTimeout timeout = requestTimeout();
         FuseSession session;
         try {
-            session = mount(target, timeout, () -> FuseSession.mount(target, process.fs, serving.debug));
+            session = mount(target, timeout,
+                    () -> FuseSession.mount(target, process.fs, process.requests, serving.debug));
         } catch (UserError e) {
             process.close();
             throw e;
         }
         afterMount(target, timeout);
-        try (process; session; ControlServer control = process.control(target, null)) {
+        try (process; session; ControlServer control = process.control(target, null);
+             MetricsEndpoint metrics = process.serveMetrics()) {
             stopper.attach(session);
             LOG.info(process.serving(target, "", serving.threads, timeout.description() + ", "));
             try (PidFile ignored = PidFile.write(pidFile)) {
@@ -154,6 +158,16 @@ final class MountCommand implements Callable<Integer> {
     @FunctionalInterface
     private interface Mounting<T> {
         T mount() throws MountException;
+    }
+
+    /** An address another program holds is an error now, not a warning in a worker's log later. */
+    private void checkMetricsAddress() {
+        if (serving.metrics == null) return;
+        try {
+            MetricsEndpoint.checkBindable(serving.metrics);
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            throw new UserError("--metrics " + serving.metrics + ": " + e.getMessage());
+        }
     }
 
     private RequestTimeout requestTimeout() {

@@ -6,6 +6,9 @@ import io.proclens.fuse.FuseSession;
 import io.proclens.fuse.HandedOverFiles;
 import io.proclens.mounts.MountException;
 import io.proclens.handover.WorkerLink;
+import io.proclens.metrics.Labels;
+import io.proclens.metrics.MetricsEndpoint;
+import io.proclens.metrics.MetricsRegistry;
 import io.proclens.render.CgroupRenderer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -43,9 +46,11 @@ final class ServeCommand implements Callable<Integer> {
         // All made before asking for the descriptor, so that a standby is ready when it gets it.
         ServingProcess served = new ServingProcess(serving);
         OptionsFile changedAtRunTime = OptionsFile.of(target);
+        HandedOverFiles files = new HandedOverFiles(served.fs, worker);
+        registerHandOverCounts(served.metrics, files);
         FuseSession.Prepared prepared;
         try {
-            prepared = FuseSession.prepare(new HandedOverFiles(served.fs, worker), serving.debug);
+            prepared = FuseSession.prepare(files, served.requests, serving.debug);
         } catch (MountException e) {
             throw new UserError(e.getMessage());
         }
@@ -60,7 +65,10 @@ final class ServeCommand implements Callable<Integer> {
             } catch (MountException e) {
                 throw new UserError(e.getMessage());
             }
+            // Not before the descriptor: a standby must leave the address to the worker serving.
+            MetricsEndpoint metrics = served.serveMetrics();
             Runnable retire = () -> {
+                if (metrics != null) metrics.close(); // the successor binds the same address
                 session.retire(1, TimeUnit.SECONDS);
                 LOG.info("worker " + worker + " retires");
                 Runtime.getRuntime().halt(0); // no cleanup: the control socket is the successor's now
@@ -85,11 +93,20 @@ final class ServeCommand implements Callable<Integer> {
                 LOG.warning("worker " + worker + " stops serving: " + session.endedBy());
                 Runtime.getRuntime().halt(1);
             }
-            try (served; session; control) {
+            try (served; session; control; metrics) {
                 LOG.info("worker " + worker + " unmounted " + target);
             }
         }
         return 0;
+    }
+
+    private void registerHandOverCounts(MetricsRegistry metrics, HandedOverFiles files) {
+        metrics.gauge("proclens_worker_generation", "This worker's number: how many workers the holder has started"
+                + " for this mount, this one included (a replaced, upgraded, standby or failed one each counts).",
+                Labels.NONE, () -> worker);
+        metrics.counter("proclens_handover_adopted_handles_total",
+                "Files opened through an earlier worker and read through this one.", Labels.NONE,
+                files::adoptedHandles);
     }
 
     /** Renders the files read most once, so that the first reads after a take-over do not wait for class loading. */

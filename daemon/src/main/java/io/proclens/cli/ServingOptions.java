@@ -1,5 +1,6 @@
 package io.proclens.cli;
 
+import io.proclens.metrics.ListenAddress;
 import io.proclens.render.Options;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -42,6 +43,13 @@ final class ServingOptions {
     @Option(names = {"-d", "--debug"}, description = "Print every FUSE request (libfuse's -d).")
     boolean debug;
 
+    @Option(names = "--metrics", paramLabel = "ADDRESS", converter = ListenAddressConverter.class,
+            description = "Serve Prometheus metrics at http://ADDRESS/metrics; ADDRESS is HOST:PORT, [IPV6]:PORT or"
+                    + " :PORT for every interface (e.g. 127.0.0.1:9464). Off by default. The serving worker answers,"
+                    + " and each new worker binds the same address again. Set at start only: `proclens options`"
+                    + " cannot change it.")
+    ListenAddress metrics;
+
     /**
      * One thread per CPU, since a thread that finds requests queued never sleeps; at least two, so that one reader's
      * open, read and release overlap. On 2 cores, 3 or 4 threads were slower and 1 was no faster (see FuseSession).
@@ -69,6 +77,7 @@ final class ServingOptions {
         if (enableCfs) arguments.add("--enable-cfs");
         if (enableLoadavg) arguments.add("--enable-loadavg");
         if (debug) arguments.add("--debug");
+        if (metrics != null) arguments.addAll(List.of("--metrics", metrics.toString()));
         return arguments;
     }
 }

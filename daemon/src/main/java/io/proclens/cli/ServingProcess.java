@@ -6,7 +6,14 @@ import io.proclens.control.ControlServer;
 import io.proclens.control.OptionsFile;
 import io.proclens.fs.ProcFs;
 import io.proclens.fs.VirtualFile;
+import io.proclens.fuse.RequestMetrics;
+import io.proclens.metrics.JvmMemory;
+import io.proclens.metrics.Labels;
+import io.proclens.metrics.ListenAddress;
+import io.proclens.metrics.MetricsEndpoint;
+import io.proclens.metrics.MetricsRegistry;
 import io.proclens.render.CgroupRenderer;
+import io.proclens.render.Fallback;
 import io.proclens.render.Options;
 import io.proclens.render.Sources;
 
@@ -20,7 +27,7 @@ import java.util.logging.Logger;
 
 /**
  * What a serving process serves (`proclens mount --single-process`, or a worker): the tree, the renderer behind it
- * and the cgroup layout they read, and the control socket that shows and changes its options.
+ * and the cgroup layout they read, the control socket that shows and changes its options, and its metrics.
  */
 final class ServingProcess implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ServingProcess.class.getName());
@@ -28,12 +35,54 @@ final class ServingProcess implements AutoCloseable {
     final CgroupLayout layout;
     final CgroupRenderer renderer;
     final ProcFs fs;
+    /** What --metrics serves; filled whether or not it is served (its counters cost nothing until then). */
+    final MetricsRegistry metrics = new MetricsRegistry();
+    /** The FUSE requests' counts and times: {@link RequestMetrics#OFF} without --metrics, so no clock is read. */
+    final RequestMetrics requests;
+    private final ListenAddress metricsAddress;
 
     ServingProcess(ServingOptions options) {
         layout = CgroupLayout.discover();
         renderer = new CgroupRenderer(Path.of("/"), Sources.ofHost(layout), options.options(),
                 Duration.ofMillis(options.cacheTtlMillis));
         fs = new ProcFs(VirtualFile.servedHere(Path.of("/proc")), renderer, Path.of("/"));
+        metricsAddress = options.metrics;
+        requests = metricsAddress == null ? RequestMetrics.OFF : RequestMetrics.registeredIn(metrics);
+        registerCounts();
+    }
+
+    /** The counts of {@link #counts()} and the renderer's, as metrics; names and help in docs/operations.md too. */
+    private void registerCounts() {
+        metrics.gauge("proclens_open_handles", "Files open through the mount now.", Labels.NONE, fs::openHandles);
+        metrics.gauge("proclens_cached_snapshots", "Rendered snapshots kept now, by file, cgroup and options.",
+                Labels.NONE, renderer::cachedSnapshots);
+        metrics.gauge("proclens_cached_callers", "Caller resolutions (pid to cgroup) kept now.", Labels.NONE,
+                renderer::cachedCallers);
+        metrics.gauge("proclens_stat_floors", "Stat fields whose highest shown value is kept now, per cgroup.",
+                Labels.NONE, renderer::statFloors);
+        metrics.gauge("proclens_loadavg_cgroups", "Cgroups whose load averages are sampled now (--enable-loadavg).",
+                Labels.NONE, renderer::loadavgCgroups);
+        metrics.counter("proclens_snapshot_renders_total",
+                "Snapshots rendered: reads from offset 0 that found no snapshot young enough (cache misses).",
+                Labels.NONE, renderer::snapshotRenders);
+        metrics.counter("proclens_snapshot_cache_hits_total",
+                "Reads from offset 0 answered with a kept snapshot.", Labels.NONE, renderer::snapshotCacheHits);
+        for (Fallback kind : Fallback.values()) {
+            metrics.counter("proclens_fallbacks_total",
+                    "Answers that were the host's file because the caller's numbers could not be read, by reason.",
+                    Labels.of("reason", kind.label()), () -> renderer.fallbacks(kind));
+        }
+        metrics.gauge("proclens_jvm_heap_after_gc_bytes", "Heap in use after the last collection.", Labels.NONE,
+                () -> JvmMemory.now().heapAfterGc());
+        metrics.gauge("proclens_jvm_heap_used_bytes", "Heap in use now.", Labels.NONE,
+                () -> JvmMemory.now().heapUsed());
+        metrics.gauge("proclens_jvm_metaspace_bytes", "Metaspace in use now.", Labels.NONE,
+                () -> JvmMemory.now().metaspace());
+    }
+
+    /** Serves {@link #metrics} at --metrics' address (binding on a thread of its own); null without --metrics. */
+    MetricsEndpoint serveMetrics() {
+        return metricsAddress == null ? null : MetricsEndpoint.start(metricsAddress, metrics);
     }
 
     /** What `proclens stats` shows of this process; each safe to read while the loop threads serve. */

@@ -40,7 +40,7 @@ final class WorkerArguments {
             if (field.getType() == boolean.class) {
                 set(field, owner, true);
             } else if (i + 1 < args.size()) {
-                set(field, owner, convert(field.getType(), args.get(++i)));
+                set(field, owner, convert(field, args.get(++i)));
             } else {
                 throw new IllegalArgumentException("worker argument " + arg + " has no value");
             }
@@ -58,7 +58,7 @@ final class WorkerArguments {
             Option option = field.getAnnotation(Option.class);
             Parameters parameters = field.getAnnotation(Parameters.class);
             String value = option != null ? option.defaultValue() : parameters != null ? parameters.defaultValue() : null;
-            if (value != null && !value.equals(NO_DEFAULT)) set(field, owner, convert(field.getType(), value));
+            if (value != null && !value.equals(NO_DEFAULT)) set(field, owner, convert(field, value));
         }
     }
 
@@ -70,7 +70,20 @@ final class WorkerArguments {
         return null;
     }
 
-    private static Object convert(Class<?> type, String text) {
+    /** As picocli converts: the option's own converter if it names one, else by the field's type. */
+    private static Object convert(Field field, String text) {
+        Option option = field.getAnnotation(Option.class);
+        if (option != null && option.converter().length > 0) {
+            try {
+                var constructor = option.converter()[0].getDeclaredConstructor();
+                constructor.setAccessible(true);
+                return constructor.newInstance().convert(text);
+            } catch (Exception e) {
+                throw new IllegalArgumentException("worker argument " + option.names()[0] + " " + text + ": "
+                        + e.getMessage(), e);
+            }
+        }
+        Class<?> type = field.getType();
         if (type == int.class) return Integer.parseInt(text);
         if (type == long.class) return Long.parseLong(text);
         if (type == Path.class) return Path.of(text);

@@ -1,12 +1,9 @@
 package io.proclens.control;
 
+import io.proclens.metrics.JvmMemory;
 import io.proclens.render.Options;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
-import java.lang.management.MemoryUsage;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -119,29 +116,16 @@ public final class ControlServer implements AutoCloseable {
         return "error: unknown request '" + line + "' (get, set NAME=true|false ..., stats, stats gc)";
     }
 
-    /**
-     * The daemon's counts, then the JVM's: heap after the last collection, heap now, metaspace. (The snapshots'
-     * native memory is in no MXBean, not even the "direct" buffer pool: only the process's RSS shows it.)
-     */
+    /** The daemon's counts, then the JVM's memory ({@link JvmMemory}). */
     private String stats(boolean collectFirst) {
         if (collectFirst) System.gc(); // a full collection with SerialGC: a few ms for a live set of a few MiB
         StringBuilder line = new StringBuilder();
         for (Map.Entry<String, Long> count : counts.get().entrySet()) {
             line.append(count.getKey()).append('=').append(count.getValue()).append(' ');
         }
-        long afterGc = 0, used = 0, metaspace = 0;
-        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (pool.getType() == MemoryType.HEAP) {
-                // Each pool as its last collection left it: an old generation only changes at a full collection.
-                MemoryUsage collected = pool.getCollectionUsage();
-                if (collected != null) afterGc += collected.getUsed();
-                used += pool.getUsage().getUsed();
-            } else if (pool.getName().equals("Metaspace")) {
-                metaspace = pool.getUsage().getUsed();
-            }
-        }
-        line.append("heap_after_gc=").append(afterGc).append(" heap_used=").append(used)
-                .append(" metaspace=").append(metaspace);
+        JvmMemory memory = JvmMemory.now();
+        line.append("heap_after_gc=").append(memory.heapAfterGc()).append(" heap_used=").append(memory.heapUsed())
+                .append(" metaspace=").append(memory.metaspace());
         return line.toString();
     }
 

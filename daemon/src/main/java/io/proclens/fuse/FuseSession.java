@@ -54,14 +54,16 @@ public final class FuseSession implements AutoCloseable {
     /**
      * Creates the session and mounts it at {@code mountpoint}, which must be an existing, unused directory.
      *
+     * @param metrics where each request is counted and timed ({@link RequestMetrics#OFF}: nowhere)
      * @throws MountException with a one-line reason when libfuse refuses
      */
-    public static FuseSession mount(Path mountpoint, Filesystem fs, boolean debug) throws MountException {
+    public static FuseSession mount(Path mountpoint, Filesystem fs, RequestMetrics metrics, boolean debug)
+            throws MountException {
         if (LibfuseLoader.load().isEmpty()) throw new MountException("libfuse3 is not installed: apt-get install fuse3");
         Arena arena = Arena.ofShared();
         boolean mounted = false;
         try {
-            MemorySegment session = mountedSession(arena, new Operations(fs).table(arena), mountpoint, debug);
+            MemorySegment session = mountedSession(arena, new Operations(fs, metrics).table(arena), mountpoint, debug);
             mounted = true;
             // Not a stat of the mountpoint: that would wait for this very session to answer.
             long connection = Mountpoint.connectionId(mountpoint);
@@ -129,19 +131,19 @@ public final class FuseSession implements AutoCloseable {
      */
     public static FuseSession takeOver(int fd, Path mountpoint, Filesystem fs, byte[] init, boolean answerInit,
                                        boolean debug) throws MountException {
-        return prepare(fs, debug).takeOver(fd, mountpoint, init, answerInit);
+        return prepare(fs, RequestMetrics.OFF, debug).takeOver(fd, mountpoint, init, answerInit);
     }
 
     /**
      * The session and its upcall stubs, made before the descriptor comes (linking the stubs takes a cold JVM hundreds
      * of milliseconds): a standby worker is then a {@link Prepared#takeOver} away from serving.
      */
-    public static Prepared prepare(Filesystem fs, boolean debug) throws MountException {
+    public static Prepared prepare(Filesystem fs, RequestMetrics metrics, boolean debug) throws MountException {
         if (LibfuseLoader.load().isEmpty()) throw new MountException("libfuse3 is not installed: apt-get install fuse3");
         Arena arena = Arena.ofShared();
         try {
             MemorySegment args = arguments(arena, debug);
-            MemorySegment ops = new Operations(fs).table(arena);
+            MemorySegment ops = new Operations(fs, metrics).table(arena);
             MemorySegment session = SessionFactory.newSession(args, ops, fuse_lowlevel_ops.sizeof(), arena);
             LibFuse.fuse_opt_free_args(args);
             if (session.equals(MemorySegment.NULL)) {

@@ -32,6 +32,7 @@ public final class HandedOverFiles implements Filesystem {
     private final long tag;
     /** Other workers' handles that were read here: the handle of our own rendering, by theirs. */
     private final ConcurrentHashMap<Long, Long> adopted = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.LongAdder adoptedEver = new java.util.concurrent.atomic.LongAdder();
 
     /** @param worker the worker's number, from the holder: consecutive workers get different tags */
     public HandedOverFiles(Filesystem inner, int worker) {
@@ -93,7 +94,10 @@ public final class HandedOverFiles implements Filesystem {
     long adopt(long handle, long ino) throws FsException {
         long fresh = inner.open(ino, READ_ONLY);
         Long raced = adopted.putIfAbsent(handle, fresh);
-        if (raced == null) return fresh;
+        if (raced == null) {
+            adoptedEver.increment();
+            return fresh;
+        }
         inner.release(fresh);
         return raced;
     }
@@ -106,6 +110,11 @@ public final class HandedOverFiles implements Filesystem {
         }
         Long own = adopted.remove(handle);
         if (own != null) inner.release(own);
+    }
+
+    /** Other workers' handles adopted here since this worker started, released or not. */
+    public long adoptedHandles() {
+        return adoptedEver.sum();
     }
 
     /** Other workers' files adopted here and not yet released; for tests. */

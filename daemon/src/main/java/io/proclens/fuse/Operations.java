@@ -10,6 +10,7 @@ import io.proclens.fs.DirEntry;
 import io.proclens.fs.Filesystem;
 import io.proclens.fs.FsException;
 import io.proclens.fs.NodeAttr;
+import io.proclens.fuse.RequestMetrics.Op;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -27,6 +28,8 @@ import java.util.logging.Logger;
  * The low-level op upcalls: each adapter converts the native arguments, asks the {@link Filesystem}
  * and sends exactly one reply on every path. No exception leaves an upcall (it would end the JVM):
  * every adapter catches {@link Throwable}, replies EIO and logs.
+ *
+ * <p>Each upcall is counted and timed in {@link RequestMetrics} (no clock is read when metrics are off).
  *
  * <p>Ops we leave out get libfuse's default answer: ENOSYS for flush (the kernel then stops sending
  * it), write and every namespace change (also refused earlier by the kernel: the mount is read-only
@@ -56,10 +59,12 @@ final class Operations {
     private static final MemorySegment EVERYWHERE = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
 
     private final Filesystem fs;
+    private final RequestMetrics metrics;
     private final long startSeconds = System.currentTimeMillis() / 1000;
 
-    Operations(Filesystem fs) {
+    Operations(Filesystem fs, RequestMetrics metrics) {
         this.fs = fs;
+        this.metrics = metrics;
     }
 
     /** Builds the ops table in {@code arena}; the upcall stubs live as long as the arena. */
@@ -101,7 +106,7 @@ final class Operations {
     }
 
     void lookup(MemorySegment req, long parent, MemorySegment name) {
-        reply(req, "lookup", () -> {
+        reply(req, Op.LOOKUP, () -> {
             NodeAttr attr = fs.lookup(parent, name.reinterpret(Long.MAX_VALUE).getString(0), callerPid(req));
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment entry = fuse_entry_param.allocate(arena);
@@ -115,7 +120,7 @@ final class Operations {
     }
 
     void getattr(MemorySegment req, long ino, MemorySegment fileInfo) {
-        reply(req, "getattr", () -> {
+        reply(req, Op.GETATTR, () -> {
             NodeAttr attr = fs.getattr(ino);
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment st = stat.allocate(arena);
@@ -130,6 +135,7 @@ final class Operations {
     // segments made here for downcalls do not escape them, and the JIT does without them).
 
     void open(long req, long ino, long fi) {
+        long started = metrics.start();
         MemorySegment request = MemorySegment.ofAddress(req);
         try {
             long handle = fs.open(ino, EVERYWHERE.get(ValueLayout.JAVA_INT, fi + fuse_file_info.flags$offset()));
@@ -144,6 +150,8 @@ final class Operations {
             }
         } catch (Throwable t) {
             fail(request, "open", t);
+        } finally {
+            metrics.done(Op.OPEN, started);
         }
     }
 
@@ -155,6 +163,7 @@ final class Operations {
      * reads for a process (direct I/O) carry its lock owner; page cache reads carry none.
      */
     void read(long req, long ino, long size, long offset, long fi) {
+        long started = metrics.start();
         MemorySegment request = MemorySegment.ofAddress(req);
         try {
             if (EVERYWHERE.get(ValueLayout.JAVA_LONG, fi + fuse_file_info.lock_owner$offset()) == 0) {
@@ -166,21 +175,26 @@ final class Operations {
             LibFuse.fuse_reply_buf(request, bytes, bytes.byteSize());
         } catch (Throwable t) {
             fail(request, "read", t);
+        } finally {
+            metrics.done(Op.READ, started);
         }
     }
 
     void release(long req, long ino, long fi) {
+        long started = metrics.start();
         MemorySegment request = MemorySegment.ofAddress(req);
         try {
             fs.release(EVERYWHERE.get(ValueLayout.JAVA_LONG, fi + fuse_file_info.fh$offset()));
             LibFuse.fuse_reply_err(request, 0);
         } catch (Throwable t) {
             fail(request, "release", t);
+        } finally {
+            metrics.done(Op.RELEASE, started);
         }
     }
 
     void opendir(MemorySegment req, long ino, MemorySegment fileInfo) {
-        reply(req, "opendir", () -> {
+        reply(req, Op.OPENDIR, () -> {
             NodeAttr attr = fs.getattr(ino);
             if (!attr.directory()) throw new FsException(FsException.Failure.NOT_A_DIRECTORY, "not a directory");
             return LibFuse.fuse_reply_open(req, fileInfo);
@@ -188,7 +202,7 @@ final class Operations {
     }
 
     void readdir(MemorySegment req, long ino, long size, long offset, MemorySegment fileInfo) {
-        reply(req, "readdir", () -> {
+        reply(req, Op.READDIR, () -> {
             List<DirEntry> entries = fs.readdir(ino, callerPid(req));
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment buffer = arena.allocate(Math.max(size, 1));
@@ -209,7 +223,7 @@ final class Operations {
     }
 
     void readlink(MemorySegment req, long ino) {
-        reply(req, "readlink", () -> {
+        reply(req, Op.READLINK, () -> {
             String target = fs.readlink(ino);
             try (Arena arena = Arena.ofConfined()) {
                 return LibFuse.fuse_reply_readlink(req, arena.allocateFrom(target));
@@ -218,7 +232,7 @@ final class Operations {
     }
 
     void releasedir(MemorySegment req, long ino, MemorySegment fileInfo) {
-        reply(req, "releasedir", () -> LibFuse.fuse_reply_err(req, 0));
+        reply(req, Op.RELEASEDIR, () -> LibFuse.fuse_reply_err(req, 0));
     }
 
     // ---- helpers ----
@@ -244,12 +258,15 @@ final class Operations {
         return type | (attr.permissions() & 0777);
     }
 
-    /** One reply on every path: the op's own, an errno for a failure, EIO for anything unexpected. */
-    private static void reply(MemorySegment req, String op, ReplyingCall call) {
+    /** One reply on every path: the op's own, an errno for a failure, EIO for anything unexpected; timed. */
+    private void reply(MemorySegment req, Op op, ReplyingCall call) {
+        long started = metrics.start();
         try {
             call.run();
         } catch (Throwable t) {
-            fail(req, op, t);
+            fail(req, op.label(), t);
+        } finally {
+            metrics.done(op, started);
         }
     }
 

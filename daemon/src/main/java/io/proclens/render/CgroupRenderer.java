@@ -72,7 +72,9 @@ public final class CgroupRenderer implements Renderer, AutoCloseable {
     /** Per-cgroup load averages while --enable-loadavg is on, else null. Changed only under the options' lock. */
     private volatile LoadAverages loadAverages;
     private final Object optionsLock = new Object();
-    private final LongAdder fallbacks = new LongAdder();
+    /** By {@link Fallback} ordinal. */
+    private final LongAdder[] fallbacks = java.util.stream.Stream.generate(LongAdder::new)
+            .limit(Fallback.values().length).toArray(LongAdder[]::new);
     private final Set<String> loggedFallbacks = ConcurrentHashMap.newKeySet();
     private final Topology topology;
 
@@ -139,7 +141,8 @@ public final class CgroupRenderer implements Renderer, AutoCloseable {
         try {
             resolved = callers.resolve(callerPid);
         } catch (RuntimeException e) {
-            return snapshot(fallBack(file, "caller " + callerPid + " not resolvable", e, hostFile(file)));
+            return snapshot(fallBack(Fallback.CALLER_UNRESOLVABLE, file, "caller " + callerPid + " not resolvable", e,
+                    hostFile(file)));
         }
         try {
             return snapshots.getOrRender(snapshotKey(file, resolved, options.get()), cacheTtlNanos, resolved,
@@ -163,8 +166,8 @@ public final class CgroupRenderer implements Renderer, AutoCloseable {
         try {
             return topology.render(callers.resolve(callerPid).cgroup(), node, name);
         } catch (RuntimeException e) {
-            fallBack("sys/devices/system/node/" + (node < 0 ? "" : "node" + node + "/") + name, "not renderable", e,
-                    "");
+            fallBack(Fallback.NODE_FILE_UNRENDERABLE,
+                    "sys/devices/system/node/" + (node < 0 ? "" : "node" + node + "/") + name, "not renderable", e, "");
             return null;
         }
     }
@@ -220,19 +223,21 @@ public final class CgroupRenderer implements Renderer, AutoCloseable {
                 case CPU_OFFLINE -> CpuListView.offline();
                 case UPTIME -> uptime(host, caller, cgroup, now);
                 case DISKSTATS -> sources.io().devices(cgroup).map(devices -> DiskstatsView.render(host, devices))
-                        .orElseGet(() -> fallBack(file, "no io controller", null, host));
+                        .orElseGet(() -> fallBack(Fallback.NO_IO_CONTROLLER, file, "no io controller", null, host));
                 case SWAPS -> SwapsView.render(host, reader.memory(cgroup), now.swapEnabled());
                 case SLABINFO -> SlabinfoView.render(host, sources.slab().slabinfo(cgroup));
                 case LOADAVG -> loadavg(host, cgroup);
                 case VMSTAT -> vmstat(host, cgroup);
                 case PRESSURE_CPU, PRESSURE_IO, PRESSURE_MEMORY -> sources.pressure()
                         .read(cgroup, file.pressureResource()).map(PressureView::render)
-                        .orElseGet(() -> fallBack(file, "no PSI file for the cgroup", null, host));
+                        .orElseGet(() -> fallBack(Fallback.NO_PSI_FILE, file, "no PSI file for the cgroup", null,
+                                host));
                 case STAT -> withTasks(StatView.render(host, cpus(cgroup, now),
                         sources.cpuTimes().times(cgroup).orElse(null), statFloors.of(cgroup)), cgroup);
             };
         } catch (RuntimeException e) {
-            return fallBack(file, "cgroup of pid " + caller.reaperPid() + " not readable", e, host);
+            return fallBack(Fallback.CGROUP_UNREADABLE, file, "cgroup of pid " + caller.reaperPid() + " not readable",
+                    e, host);
         }
     }
 
@@ -278,7 +283,7 @@ public final class CgroupRenderer implements Renderer, AutoCloseable {
         try {
             return StatTaskLines.apply(stat, sources.tasks().count(cgroup));
         } catch (RuntimeException e) {
-            fallBack(VirtualFile.STAT, "tasks not countable", e, stat);
+            fallBack(Fallback.TASKS_UNCOUNTABLE, VirtualFile.STAT, "tasks not countable", e, stat);
             return stat;
         }
     }
@@ -296,16 +301,16 @@ public final class CgroupRenderer implements Renderer, AutoCloseable {
         return topology.cpus(cgroup, now);
     }
 
-    /** The host's file instead of the caller's view: counted, and logged once per file and reason. */
-    private String fallBack(VirtualFile file, String reason, RuntimeException cause, String host) {
-        return fallBack(file.path(), reason, cause, host);
+    /** The host's file instead of the caller's view: counted by kind, and logged once per file and reason. */
+    private String fallBack(Fallback kind, VirtualFile file, String reason, RuntimeException cause, String host) {
+        return fallBack(kind, file.path(), reason, cause, host);
     }
 
     /** As above for a file by its path below the mount (a NUMA node's, which has no {@link VirtualFile}). */
-    private String fallBack(String path, String reason, RuntimeException cause, String host) {
-        fallbacks.increment();
-        String kind = cause == null ? reason : cause.getClass().getName();
-        if (loggedFallbacks.add(path + ":" + kind)) {
+    private String fallBack(Fallback kind, String path, String reason, RuntimeException cause, String host) {
+        fallbacks[kind.ordinal()].increment();
+        String logged = cause == null ? reason : cause.getClass().getName();
+        if (loggedFallbacks.add(path + ":" + logged)) {
             LOG.warning(path + ": " + reason + (cause == null ? "" : " (" + cause.getMessage() + ")")
                     + ", answering the host's file; logged once");
         }
@@ -314,7 +319,24 @@ public final class CgroupRenderer implements Renderer, AutoCloseable {
 
     /** How many answers were the host's file because the caller's numbers could not be read. */
     public long fallbacks() {
-        return fallbacks.sum();
+        long total = 0;
+        for (LongAdder kind : fallbacks) total += kind.sum();
+        return total;
+    }
+
+    /** As {@link #fallbacks()}, of one kind. */
+    public long fallbacks(Fallback kind) {
+        return fallbacks[kind.ordinal()].sum();
+    }
+
+    /** Reads answered from a kept snapshot (see {@link ConcurrentSnapshotCache#hits()}). */
+    public long snapshotCacheHits() {
+        return snapshots.hits();
+    }
+
+    /** Snapshots rendered: the snapshot cache's misses. */
+    public long snapshotRenders() {
+        return snapshots.renders();
     }
 
     /** Rendered snapshots kept now (by file, cgroup and options); for diagnostics. */

@@ -29,6 +29,17 @@ class ConcurrentSnapshotCacheTest {
     }
 
     @Test
+    void countsItsHitsAndItsRenders() {
+        render("a");
+        render("a");
+        render("b");
+        clock.addAndGet(100);
+        render("a");
+        assertEquals(1, cache.hits(), "the second read of a");
+        assertEquals(3, cache.renders(), "a, b, and a again once stale");
+    }
+
+    @Test
     void keysDoNotShareSnapshots() {
         assertEquals("a#1", render("a"));
         assertEquals("b#2", render("b"));

@@ -15,7 +15,8 @@ class WorkerArgumentsTest {
     @Test
     void everyOptionTheHolderPassesReadsAsPicocliReadsIt() throws Exception {
         for (List<String> mountOptions : List.of(List.<String>of(), List.of("--threads", "7", "--cache-ttl", "0"),
-                List.of("-u", "--enable-cfs", "-l", "--debug", "--threads", "3"))) {
+                List.of("-u", "--enable-cfs", "-l", "--debug", "--threads", "3"),
+                List.of("--metrics", "127.0.0.1:9464"), List.of("--metrics", ":9464", "--cache-ttl", "5"))) {
             ServingOptions holders = new ServingOptions();
             new CommandLine(holders).parseArgs(mountOptions.toArray(String[]::new));
             List<String> worker = new ArrayList<>(List.of("--worker", "4", "--holder", "/run/proclens/h.sock"));
