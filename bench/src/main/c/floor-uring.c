@@ -43,6 +43,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "floor-files.h"
+
 /* The io_uring part of the kernel's uapi fuse.h (7.42); Debian 12's header is 7.38. */
 #ifndef FUSE_OVER_IO_URING
 #define FUSE_OVER_IO_URING (1ULL << 41)
@@ -71,10 +73,6 @@ struct ring_cmd { /* the first 24 bytes of the SQE128's 80-byte command area */
 enum { CMD_REGISTER = 1, CMD_COMMIT_AND_FETCH = 2 };
 
 enum { ROOT = 1, PROC = 2, FIRST_FILE = 3 };
-static const char *names[] = { "meminfo", "cpuinfo", "stat", "uptime", "loadavg" };
-#define FILES (sizeof(names) / sizeof(names[0]))
-static char *content[FILES];
-static size_t length[FILES];
 static double timeout_s = 1.0;
 
 #define MAX_WRITE (128 * 1024) /* libfuse's default, so the kernel's request sizes match floor.c's */
@@ -339,22 +337,6 @@ static void *ring_loop(void *arg)
 	}
 	c->done = 1;
 	return NULL; /* the ring stays: exit tears it down */
-}
-
-static int copy_host_file(size_t i)
-{
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%s", names[i]);
-	FILE *f = fopen(path, "r");
-	if (!f) {
-		perror(path);
-		return -1;
-	}
-	size_t capacity = 1 << 16;
-	content[i] = malloc(capacity);
-	length[i] = content[i] ? fread(content[i], 1, capacity, f) : 0;
-	fclose(f);
-	return content[i] ? 0 : -1;
 }
 
 /* Answers the kernel's INIT itself: libfuse 3.14 never offers FUSE_OVER_IO_URING back. */

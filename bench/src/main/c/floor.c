@@ -23,11 +23,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "floor-files.h"
+
 enum { ROOT = 1, PROC = 2, FIRST_FILE = 3 };
-static const char *names[] = { "meminfo", "cpuinfo", "stat", "uptime", "loadavg" };
-#define FILES (sizeof(names) / sizeof(names[0]))
-static char *content[FILES];
-static size_t length[FILES];
 static double timeout_s = 1.0;
 
 static int file_index(fuse_ino_t ino)
@@ -145,22 +143,6 @@ static void *loop(void *arg)
 	}
 	free(buf.mem);
 	return NULL;
-}
-
-static int copy_host_file(size_t i)
-{
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%s", names[i]);
-	FILE *f = fopen(path, "r");
-	if (!f) {
-		perror(path);
-		return -1;
-	}
-	size_t capacity = 1 << 16;
-	content[i] = malloc(capacity);
-	length[i] = content[i] ? fread(content[i], 1, capacity, f) : 0;
-	fclose(f);
-	return content[i] ? 0 : -1;
 }
 
 static void usage(const char *self)
