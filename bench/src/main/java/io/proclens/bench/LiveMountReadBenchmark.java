@@ -38,7 +38,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * "LiveMountReadBenchmark skipped: why" to stderr and both methods return at once, so their scores (a few ns)
  * measure nothing. A daemon that mounts but fails a read fails the benchmark. The daemon jar is
  * {@code -Dproclens.jar=...}, {@code $PROCLENS_JAR}, or daemon/target/proclens.jar in the current directory or
- * above; extra mount options: {@code -Dproclens.options="--cache-ttl 0"} (given to JMH with {@code -jvmArgsAppend}).
+ * above; extra mount options: {@code -Dproclens.options=--cache-ttl=0} (given to JMH with {@code -jvmArgsAppend},
+ * which splits at spaces).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
