@@ -293,7 +293,9 @@ namespaces() { # readers in fresh pid namespaces, in A: their uptime starts with
 
 # ---------------------------------------------------------------- sampling
 status_field() { awk -v f="$1:" '$1 == f { print $2 }' "/proc/$2/status" 2>/dev/null; }
-fd_count() { ls "/proc/$1/fd" 2>/dev/null | wc -l; }
+# Descriptors but pidfds: the worker keeps one per cached reader (render.Callers), closed when the GC finds its entry
+# gone, so their number follows readers and collections, and is bounded with the caller resolutions checked below.
+fd_count() { find "/proc/$1/fd" -mindepth 1 ! -lname 'anon_inode:\[pidfd\]' 2>/dev/null | wc -l; }
 alive_or_fail() {
     kill -0 "$holder" 2>/dev/null || { tail -n 30 "$work/daemon.log" >&2; fail "the holder (pid $holder) died"; }
     kill -0 "$worker" 2>/dev/null || { tail -n 30 "$work/daemon.log" >&2; fail "the worker (pid $worker) died"; }
