@@ -3,7 +3,7 @@ package io.proclens.render;
 import io.proclens.cgroup.Caller;
 import io.proclens.cgroup.Cgroup;
 import io.proclens.cgroup.CgroupLayout;
-import io.proclens.cgroup.Pidfds;
+import io.proclens.sys.Pidfds;
 import io.proclens.cgroup.Processes;
 import io.proclens.fs.VirtualFile;
 

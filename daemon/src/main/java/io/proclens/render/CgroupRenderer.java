@@ -7,7 +7,7 @@ import io.proclens.cgroup.MemoryAndCpuReader;
 import io.proclens.cgroup.CpuSet;
 import io.proclens.cgroup.DeviceIo;
 import io.proclens.cgroup.MemoryStats;
-import io.proclens.cgroup.Pidfds;
+import io.proclens.sys.Pidfds;
 import io.proclens.cgroup.Processes;
 import io.proclens.cgroup.TaskCounts;
 import io.proclens.fs.FsException;

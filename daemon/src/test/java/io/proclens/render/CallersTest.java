@@ -2,7 +2,7 @@ package io.proclens.render;
 
 import io.proclens.cgroup.CgroupLayout;
 import io.proclens.cgroup.NoSuchProcessException;
-import io.proclens.cgroup.Pidfds;
+import io.proclens.sys.Pidfds;
 import io.proclens.cgroup.Processes;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

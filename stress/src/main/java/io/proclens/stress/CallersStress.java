@@ -1,7 +1,7 @@
 package io.proclens.stress;
 
 import io.proclens.cgroup.CgroupLayout;
-import io.proclens.cgroup.Pidfds;
+import io.proclens.sys.Pidfds;
 import io.proclens.cgroup.Processes;
 import io.proclens.render.Callers;
 import org.openjdk.jcstress.annotations.Actor;

@@ -1,4 +1,4 @@
-package io.proclens.cgroup;
+package io.proclens.sys;
 
 import org.junit.jupiter.api.Test;
 

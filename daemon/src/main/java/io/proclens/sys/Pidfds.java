@@ -1,6 +1,5 @@
-package io.proclens.cgroup;
+package io.proclens.sys;
 
-import io.proclens.sys.Libc;
 
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
