@@ -66,9 +66,18 @@ final class MountCommand implements Callable<Integer> {
             + " crash or restart then breaks every container's mount (as with LXCFS); saves one JVM's memory.")
     boolean singleProcess;
 
+    @Option(names = "--transport", paramLabel = "dev|io-uring", defaultValue = "dev",
+            description = "How requests reach the daemon: dev (read and write of /dev/fuse, through libfuse; the"
+                    + " default) or io-uring (FUSE over io_uring, Linux 6.14+ with"
+                    + " /sys/module/fuse/parameters/enable_uring set to Y; over /dev/fuse where the kernel does not"
+                    + " offer it). io-uring needs --single-process: the kernel does not resend the requests a killed"
+                    + " worker had taken from its ring, so the holder's hand-over would hang their readers.")
+    String transport;
+
     @Override
     public Integer call() throws Exception {
         Path target = serving.validatedTarget();
+        checkTransport();
         Preflight.check();
         checkMetricsAddress();
         if (!foreground) return Background.start(target, logFile, pidFile == null ? defaultPidFile(target) : null);
@@ -83,7 +92,9 @@ final class MountCommand implements Callable<Integer> {
         FuseSession session;
         try {
             session = mount(target, timeout,
-                    () -> FuseSession.mount(target, process.fs, process.requests, serving.debug));
+                    () -> transport.equals("io-uring")
+                            ? FuseSession.mountOverRing(target, process.fs, process.requests, serving.debug)
+                            : FuseSession.mount(target, process.fs, process.requests, serving.debug));
         } catch (UserError e) {
             process.close();
             throw e;
@@ -92,7 +103,8 @@ final class MountCommand implements Callable<Integer> {
         try (process; session; ControlServer control = process.control(target, null);
              MetricsEndpoint metrics = process.serveMetrics()) {
             stopper.attach(session);
-            LOG.info(process.serving(target, "", serving.threads, timeout.description() + ", "));
+            LOG.info(process.serving(target, "", serving.threads, timeout.description() + ", "
+                    + (session.overRing() ? "over io_uring, " : "")));
             try (PidFile ignored = PidFile.write(pidFile)) {
                 session.serve(serving.threads);
             }
@@ -161,6 +173,16 @@ final class MountCommand implements Callable<Integer> {
     }
 
     /** An address another program holds is an error now, not a warning in a worker's log later. */
+    private void checkTransport() {
+        if (!transport.equals("dev") && !transport.equals("io-uring")) {
+            throw new UserError("--transport " + transport + ": expected dev or io-uring");
+        }
+        if (transport.equals("io-uring") && !singleProcess) {
+            throw new UserError("--transport io-uring needs --single-process: a worker killed with requests in its"
+                    + " ring would leave their readers hung (the kernel resends only /dev/fuse's requests)");
+        }
+    }
+
     private void checkMetricsAddress() {
         if (serving.metrics == null) return;
         try {

@@ -43,12 +43,40 @@ public final class FuseSession implements AutoCloseable {
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final List<Thread> loops = new CopyOnWriteArrayList<>(); // written by serve(), read by stop()
     private volatile String ended; // why the first loop thread ended, for the log
+    private final RingTransport ring; // null: libfuse's loop on /dev/fuse
 
     private FuseSession(Arena arena, MemorySegment session, Path mountpoint, long connectionId) {
+        this(arena, session, mountpoint, connectionId, null);
+    }
+
+    private FuseSession(Arena arena, MemorySegment session, Path mountpoint, long connectionId, RingTransport ring) {
         this.arena = arena;
         this.session = session;
         this.mountpoint = mountpoint;
         this.connectionId = connectionId;
+        this.ring = ring;
+    }
+
+    /**
+     * As {@link #mount}, served over FUSE over io_uring ({@link RingTransport}) where the kernel offers it and over
+     * our own /dev/fuse loop where not: libfuse only mounts; INIT and every request are answered by us.
+     */
+    public static FuseSession mountOverRing(Path mountpoint, Filesystem fs, RequestMetrics metrics, boolean debug)
+            throws MountException {
+        Device device = mountDevice(mountpoint, debug);
+        try {
+            RingTransport ring = RingTransport.negotiate(device.fd(), new WireOperations(fs, metrics), debug);
+            return new FuseSession(device.arena(), device.session(), mountpoint, device.connectionId(), ring);
+        } catch (MountException | RuntimeException e) {
+            Mountpoint.detachTop(mountpoint);
+            device.close();
+            throw e;
+        }
+    }
+
+    /** Whether requests come over io_uring (see {@link #mountOverRing}). */
+    public boolean overRing() {
+        return ring != null && ring.overRing();
     }
 
     /**
@@ -219,6 +247,13 @@ public final class FuseSession implements AutoCloseable {
 
     /** Starts {@code threads} loop threads and blocks until all of them have ended (after {@link #stop()}). */
     public void serve(int threads) throws InterruptedException {
+        if (ring != null) {
+            loops.addAll(ring.threads(threads, this::ringThreadEnded));
+            loops.forEach(Thread::start);
+            for (Thread loop : loops) loop.join();
+            LOG.info(ring.served());
+            return;
+        }
         for (int i = 0; i < threads; i++) {
             Thread loop = Thread.ofPlatform().name("fuse-loop-" + i).unstarted(this::loop);
             loops.add(loop);
@@ -260,6 +295,18 @@ public final class FuseSession implements AutoCloseable {
         endedBy(stopping.get() ? "stopped" : "the session exited");
         // One loop ending for any reason ends the session: a half-served mount helps nobody.
         LibFuse.fuse_session_exit(session);
+    }
+
+    /**
+     * A ring thread's end. One that failed leaves its queue's readers unanswered (the kernel routes by CPU), so the
+     * connection is aborted: a half-served mount helps nobody, and {@link #aborted()} then says so.
+     */
+    private void ringThreadEnded(String reason, boolean failed) {
+        endedBy(reason);
+        if (failed && !stopping.get()) {
+            LOG.severe("serving thread " + Thread.currentThread().getName() + " ended: " + reason);
+            abortConnection();
+        }
     }
 
     private void endedBy(String reason) {
