@@ -11,6 +11,9 @@
 #   MODE=pread             readbench's pread mode (open once, pread to EOF) instead of reopen (open, read, close)
 #   STARTS=5               launches of proclens timed per variant (default 3)
 #   FIO=1                  also fio (psync, 8 jobs) on each server's meminfo
+#   URING=1                also FUSE over io_uring: proclens-uring (mount --single-process --transport io-uring) and
+#                          floor-uring (bench/src/main/c/floor-uring.c -m uring); enable_uring is set for their mounts
+#                          only and put back (needs Linux 6.14+ with CONFIG_FUSE_IO_URING)
 # Machines here are shared and noisy: compare the ratios of one run, never numbers across runs.
 # Exit status 1 when any read failed (readbench or fio reported errors).
 set -euo pipefail
@@ -22,6 +25,12 @@ mode=${MODE:-reopen}
 starts=${STARTS:-3}
 apt_install gcc fuse3 libfuse3-dev lxcfs pkg-config jq
 [ "${FIO:-0}" = 1 ] && apt_install fio
+uring_param=/sys/module/fuse/parameters/enable_uring
+if [ "${URING:-0}" = 1 ]; then
+    [ -w "$uring_param" ] || { echo "bench: URING=1, but this kernel has no FUSE over io_uring ($uring_param)" >&2; exit 1; }
+    apt_install liburing-dev
+    uring_before=$(cat "$uring_param")
+fi
 cd "$PROCLENS_ROOT"
 [ -f daemon/target/proclens.jar ] || scripts/build.sh >/dev/null
 summary=${SUMMARY:-$PROCLENS_ROOT/bench/target/bench-summary.json}
@@ -37,6 +46,7 @@ cleanup() {
     for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
     for dir in "$work"/mnt-*; do umount -l "$dir" 2>/dev/null || true; done
     for d in "${cgroup_dirs[@]}"; do rmdir "$d" 2>/dev/null || true; done
+    [ -n "${uring_before:-}" ] && echo "$uring_before" > "$uring_param"
     rm -rf "$work"
     exit "$status"
 }
@@ -75,6 +85,23 @@ mkdir -p "$work/mnt-floor"
 pids+=($!); daemon[floor]=$!; disown # no "Terminated" notice at the end
 wait_for_mount "$work/mnt-floor" fuse.floor
 files[floor]=$work/mnt-floor/proc
+
+if [ "${URING:-0}" = 1 ]; then
+    echo Y > "$uring_param" # offered in the INIT of new connections only: the mounts above stay on /dev/fuse
+    gcc -O2 -Wall -pthread -o "$work/floor-uring" bench/src/main/c/floor-uring.c -luring
+    mkdir -p "$work/mnt-floor-uring" "$work/mnt-proclens-uring"
+    "$work/floor-uring" -m uring "$work/mnt-floor-uring" > "$work/floor-uring.log" 2>&1 &
+    pids+=($!); daemon[floor-uring]=$!; disown
+    for _ in $(seq 300); do [ -e "$work/mnt-floor-uring/proc/meminfo" ] && break; sleep 0.05; done
+    files[floor-uring]=$work/mnt-floor-uring/proc
+    scripts/proclens mount --foreground --single-process --transport io-uring "$work/mnt-proclens-uring" "$@" \
+        > "$work/proclens-uring.log" 2>&1 &
+    pids+=($!); daemon[proclens-uring]=$!; disown
+    wait_for_mount "$work/mnt-proclens-uring" fuse.proclens
+    files[proclens-uring]=$work/mnt-proclens-uring/proc
+    echo "$uring_before" > "$uring_param"
+    grep -q "over io_uring" "$work/proclens-uring.log" || { echo "bench: proclens-uring is not on io_uring: $(cat "$work/proclens-uring.log")" >&2; exit 1; }
+fi
 
 # The readers run in a cgroup of their own, as a container's processes would.
 if [ -d /sys/fs/cgroup/memory ]; then
@@ -120,7 +147,7 @@ ticks_per_s=$(getconf CLK_TCK)
 path_of() { # SERVER FILE
     echo "${files[$1]}/$2"
 }
-order=(kernel floor proclens lxcfs)
+order=(kernel floor floor-uring proclens proclens-uring lxcfs)
 servers=()
 for name in "${order[@]}"; do [ -n "${files[$name]:-}" ] && servers+=("$name"); done
 failed=0
@@ -241,7 +268,12 @@ jq -n --arg date "$(date -Is)" --arg kernel "$(uname -r)" --argjson cpus "$(npro
      ratios: [$runs | reduce (.[] | {file, threads}) as $k ([]; if index([$k]) then . else . + [$k] end) | .[] as $k
               | get($k.file; "proclens"; $k.threads) as $p | get($k.file; "floor"; $k.threads) as $f
               | get($k.file; "lxcfs"; $k.threads) as $l
+              | get($k.file; "proclens-uring"; $k.threads) as $pu | get($k.file; "floor-uring"; $k.threads) as $fu
               | {file: $k.file, threads: $k.threads,
+                 ops_proclens_uring_vs_floor: ratio($pu.ops_per_s; $f.ops_per_s),
+                 ops_proclens_uring_vs_floor_uring: ratio($pu.ops_per_s; $fu.ops_per_s),
+                 ops_proclens_uring_vs_proclens: ratio($pu.ops_per_s; $p.ops_per_s),
+                 p99_proclens_uring_vs_floor: ratio($pu.latency_us.p99; $f.latency_us.p99),
                  ops_proclens_vs_floor: ratio($p.ops_per_s; $f.ops_per_s),
                  ops_proclens_vs_lxcfs: ratio($p.ops_per_s; $l.ops_per_s),
                  p99_proclens_vs_floor: ratio($p.latency_us.p99; $f.latency_us.p99),
@@ -268,6 +300,15 @@ echo "proclens / floor and proclens / LXCFS (ops/s: higher is better for proclen
     jq -r '.ratios[] | [.file, .threads, .ops_proclens_vs_floor, .ops_proclens_vs_lxcfs,
         .p99_proclens_vs_floor, .p99_proclens_vs_lxcfs] | map(. // "-" | tostring) | join(" ")' "$summary"
 } | column -t
+if [ "${URING:-0}" = 1 ]; then
+    echo
+    echo "FUSE over io_uring: proclens-uring / floor (classic), / floor-uring, / proclens (ops/s); p99 / floor"
+    {
+        echo "file readers ops_vs_floor ops_vs_floor_uring ops_vs_proclens p99_vs_floor"
+        jq -r '.ratios[] | [.file, .threads, .ops_proclens_uring_vs_floor, .ops_proclens_uring_vs_floor_uring,
+            .ops_proclens_uring_vs_proclens, .p99_proclens_uring_vs_floor] | map(. // "-" | tostring) | join(" ")' "$summary"
+    } | column -t
+fi
 echo
 echo "daemons: CPU time per read under 8 readers (utime+stime of the daemon's processes / reads); PSS idle (after the mount) and its peak under 8 readers (sampled every 0.5 s); RSS at the end; each summed over the daemon's processes (proclens is a holder and a worker)"
 {

@@ -117,7 +117,7 @@ class ClientMatrixIT {
     private void matrix(String name, List<String> size, List<Row> rows, String[] options) throws Exception {
         Map<String, String> ours;
         Map<String, String> theirs;
-        try (Daemon daemon = Daemon.start(temp.resolve("mnt"), options)) {
+        try (Daemon daemon = Daemon.start(temp.resolve("mnt"), proclensOptions(options))) {
             ours = runIn(size, proclensFlags(daemon));
         }
         try (Lxcfs lxcfs = Lxcfs.start(temp.resolve("lxcfs"), options)) {
@@ -137,7 +137,7 @@ class ClientMatrixIT {
         }
         System.out.println("ClientMatrixIT " + name + ":\n" + table);
         Files.createDirectories(Path.of("target/it"));
-        Files.writeString(Path.of("target/it/client-matrix-" + name + ".md"), table);
+        Files.writeString(Path.of("target/it/client-matrix-" + name + tableSuffix() + ".md"), table);
         assertEquals(List.of(), wrong, "rows proclens claims to serve, wrong:\n" + table);
     }
 
@@ -149,6 +149,16 @@ class ClientMatrixIT {
         } catch (RuntimeException | AssertionError e) { // ProcFiles' parsers fail as assertions
             return "(unreadable: " + text.strip().lines().findFirst().orElse("empty") + ")";
         }
+    }
+
+    /** proclens' options for a matrix run with {@code options} (which LXCFS gets too); a subclass adds its own. */
+    String[] proclensOptions(String[] options) {
+        return options;
+    }
+
+    /** What a subclass's tables add to their file names. */
+    String tableSuffix() {
+        return "";
     }
 
     /** Runs {@link #SCRIPT} in a container of {@code size} with {@code binds}; its sections by name. */

@@ -86,6 +86,12 @@ final class Daemon implements AutoCloseable {
         return pid;
     }
 
+    /** The process that serves requests: the worker under a holder, the daemon itself with --single-process. */
+    long servingPid() {
+        long worker = workerPid();
+        return worker >= 0 ? worker : pid();
+    }
+
     /** The pids of every worker that said it serves, in order. */
     List<Long> servingPids() {
         List<Long> pids = new ArrayList<>();

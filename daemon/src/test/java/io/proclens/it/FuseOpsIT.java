@@ -328,7 +328,7 @@ class FuseOpsIT {
 
     @Test
     void aThousandOpensLeftByAKilledReaderAreReleased(Daemon daemon) throws Exception {
-        long worker = daemon.workerPid();
+        long worker = daemon.servingPid();
         assertTrue(worker > 0, daemon.output());
         Files.readString(daemon.file("proc/meminfo")); // warm: the first read opens what the worker keeps open
         long fdsBefore = fds(worker);
@@ -355,7 +355,7 @@ class FuseOpsIT {
             assertTrue(kb(Files.readString(daemon.file("proc/meminfo")), "MemTotal") > 0);
         }
         assertEquals(fdsBefore, fds(worker), "worker fds after");
-        assertEquals(worker, daemon.workerPid(), "the same worker serves");
+        assertEquals(worker, daemon.servingPid(), "the same process serves");
         assertTrue(ProcessHandle.of(worker).map(ProcessHandle::isAlive).orElse(false), daemon.output());
         assertFalse(daemon.output().contains("SEVERE"), daemon.output());
     }

@@ -60,7 +60,7 @@ class IsolationIT {
     void twentyCgroupsReadingAtOnceEachSeeOnlyTheirOwnLimit() throws Exception {
         List<TestCgroup> cgroups = new ArrayList<>();
         List<Process> readers = new ArrayList<>();
-        try (Daemon daemon = Daemon.start(temp.resolve("mnt"))) {
+        try (Daemon daemon = Daemon.start(temp.resolve("mnt"), daemonArgs())) {
             for (int i = 0; i < CGROUPS; i++) cgroups.add(TestCgroup.create(limit(i), "0-" + (cpus() - 1)));
             String meminfo = daemon.file("proc/meminfo").toString();
 
@@ -107,14 +107,19 @@ class IsolationIT {
 
     @Test
     void aPidReusedByAReaderInAnotherCgroupGetsItsOwnView() throws Exception {
-        pidReuse(System.getProperty("proclens.it.isolationDaemonArgs", "").split(" +"));
+        pidReuse(daemonArgs());
+    }
+
+    /** The daemon's options: none, or -Dproclens.it.isolationDaemonArgs's; a subclass tests others. */
+    String[] daemonArgs() {
+        return java.util.Arrays.stream(System.getProperty("proclens.it.isolationDaemonArgs", "").split(" +"))
+                .filter(a -> !a.isEmpty()).toArray(String[]::new);
     }
 
     /** One pid taken in turn by readers in every cgroup, each right after the last one exited. */
     void pidReuse(String... daemonArgs) throws Exception {
         List<TestCgroup> cgroups = new ArrayList<>();
-        List<String> args = java.util.Arrays.stream(daemonArgs).filter(a -> !a.isEmpty()).toList();
-        try (Daemon daemon = Daemon.start(temp.resolve("mnt"), args.toArray(String[]::new))) {
+        try (Daemon daemon = Daemon.start(temp.resolve("mnt"), daemonArgs)) {
             for (int i = 0; i < CGROUPS; i++) cgroups.add(TestCgroup.create(limit(i), "0-" + (cpus() - 1)));
             String meminfo = daemon.file("proc/meminfo").toString();
             // ns_last_pid makes the next fork get the pid, unless another process on the machine forks in between

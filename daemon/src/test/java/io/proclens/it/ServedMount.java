@@ -14,7 +14,8 @@ import java.util.stream.Stream;
 /**
  * Gives a test method a {@link Daemon} parameter: proclens started with its defaults on a mountpoint in a temp dir
  * of its own (traversable by every user, so that refusals are the mount's own), stopped and removed after the
- * test. Tests that need options or a mountpoint of their own call {@link Daemon#start} themselves.
+ * test, with the options of the test class's {@link MountOptions} if it has one. Tests that need options or a
+ * mountpoint of their own call {@link Daemon#start} themselves.
  */
 final class ServedMount implements ParameterResolver {
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(ServedMount.class);
@@ -32,7 +33,8 @@ final class ServedMount implements ParameterResolver {
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
             Started started = new Started(dir);
             context.getStore(NAMESPACE).put(context.getUniqueId() + "#" + parameter.getIndex(), started);
-            started.daemon = Daemon.start(dir.resolve("mnt"));
+            MountOptions options = context.getRequiredTestClass().getAnnotation(MountOptions.class);
+            started.daemon = Daemon.start(dir.resolve("mnt"), options == null ? new String[0] : options.value());
             return started.daemon;
         } catch (IOException e) {
             throw new IllegalStateException("cannot start proclens for the test: " + e.getMessage(), e);
