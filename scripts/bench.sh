@@ -99,6 +99,7 @@ if [ "${URING:-0}" = 1 ]; then
     pids+=($!); daemon[proclens-uring]=$!; disown
     wait_for_mount "$work/mnt-proclens-uring" fuse.proclens
     files[proclens-uring]=$work/mnt-proclens-uring/proc
+    for _ in $(seq 300); do grep -q "info: serving" "$work/proclens-uring.log" && break; sleep 0.05; done
     echo "$uring_before" > "$uring_param"
     grep -q "over io_uring" "$work/proclens-uring.log" || { echo "bench: proclens-uring is not on io_uring: $(cat "$work/proclens-uring.log")" >&2; exit 1; }
 fi
