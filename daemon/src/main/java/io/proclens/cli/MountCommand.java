@@ -101,7 +101,7 @@ final class MountCommand implements Callable<Integer> {
         }
         afterMount(target, timeout);
         try (process; session; ControlServer control = process.control(target, null);
-             MetricsEndpoint metrics = process.serveMetrics()) {
+             MetricsEndpoint metrics = process.serveMetrics(); AutoCloseable sysinfo = process.serveSysinfo(target)) {
             stopper.attach(session);
             LOG.info(process.serving(target, "", serving.threads, timeout.description() + ", "
                     + (session.overRing() ? "over io_uring, " : "")));

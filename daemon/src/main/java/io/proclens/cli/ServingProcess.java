@@ -1,6 +1,5 @@
 package io.proclens.cli;
 
-import io.proclens.mounts.RunFiles;
 import io.proclens.cgroup.CgroupLayout;
 import io.proclens.control.ControlServer;
 import io.proclens.control.OptionsFile;
@@ -12,17 +11,25 @@ import io.proclens.metrics.Labels;
 import io.proclens.metrics.ListenAddress;
 import io.proclens.metrics.MetricsEndpoint;
 import io.proclens.metrics.MetricsRegistry;
+import io.proclens.mounts.RunFiles;
 import io.proclens.render.CgroupRenderer;
 import io.proclens.render.Fallback;
 import io.proclens.render.Options;
 import io.proclens.render.Sources;
+import io.proclens.sys.CallFailed;
+import io.proclens.sysinfo.RuntimeSocket;
+import io.proclens.sysinfo.SysinfoAgent;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.SequencedMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 import java.util.logging.Logger;
 
 /**
@@ -127,6 +134,32 @@ final class ServingProcess implements AutoCloseable {
         return "serving " + target + " (" + prefix + "cgroup layout " + layout.mode() + ", " + threads + " threads, libfuse "
                 + Preflight.libfuseVersion().orElse("?") + ", " + renderer.options() + ", " + suffix + "pid "
                 + ProcessHandle.current().pid() + ")";
+    }
+
+    /**
+     * sysinfo(2) served by this process alone (--single-process): the socket OCI runtimes hand containers' seccomp
+     * listeners to, and the agent that answers their calls. Closing stops both (the listeners close at exit).
+     */
+    AutoCloseable serveSysinfo(Path target) throws IOException {
+        SysinfoAgent agent = sysinfoAgent(Arena.ofAuto().allocate(SysinfoAgent.SLOT_SIZE, 8), key -> { });
+        AtomicLong keys = new AtomicLong();
+        try {
+            RuntimeSocket socket = RuntimeSocket.open(RunFiles.seccompSocket(target),
+                    (fd, container) -> agent.add(keys.incrementAndGet(), fd, container));
+            LOG.info("sysinfo(2): containers' seccomp listeners are taken at " + socket.path());
+            return () -> {
+                socket.close();
+                agent.close();
+            };
+        } catch (IOException | RuntimeException e) {
+            agent.close();
+            throw e;
+        }
+    }
+
+    /** An agent answering sysinfo(2) with this process's renderer; see {@link SysinfoAgent}. */
+    SysinfoAgent sysinfoAgent(MemorySegment slot, LongConsumer closed) throws CallFailed {
+        return new SysinfoAgent(renderer::sysinfo, slot, closed);
     }
 
     @Override

@@ -50,9 +50,21 @@ public final class FdChannel implements AutoCloseable {
         }
 
         public static Listener bind(Path path) throws IOException {
+            return bind(path, Posix.SOCK_SEQPACKET);
+        }
+
+        /**
+         * A listening SOCK_STREAM socket, for peers that are not ours (an OCI runtime): a connection's
+         * {@link FdChannel#receive()} then gives its bytes in pieces, until null at its end.
+         */
+        public static Listener bindStream(Path path) throws IOException {
+            return bind(path, Posix.SOCK_STREAM);
+        }
+
+        private static Listener bind(Path path, int type) throws IOException {
             java.nio.file.Files.createDirectories(path.getParent());
             java.nio.file.Files.deleteIfExists(path); // left by a holder that was killed
-            int fd = Posix.socket(Posix.AF_UNIX, Posix.SOCK_SEQPACKET | Posix.SOCK_CLOEXEC);
+            int fd = Posix.socket(Posix.AF_UNIX, type | Posix.SOCK_CLOEXEC);
             try (Arena arena = Arena.ofConfined()) {
                 Posix.bind(fd, address(arena, path));
                 java.nio.file.Files.setPosixFilePermissions(path,

@@ -27,6 +27,11 @@ public final class RunFiles {
         return of("holder", mountpoint, ".sock");
     }
 
+    /** Where OCI runtimes hand over containers' seccomp listeners (a profile's listenerPath), for sysinfo(2). */
+    public static Path seccompSocket(Path mountpoint) {
+        return of("seccomp", mountpoint, ".sock");
+    }
+
     /** The options changed at run time, for the mount's later workers. */
     public static Path options(Path mountpoint) {
         return of("options", mountpoint, "");

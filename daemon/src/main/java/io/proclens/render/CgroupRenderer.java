@@ -21,6 +21,7 @@ import io.proclens.view.CpuinfoView;
 import io.proclens.view.DiskstatsView;
 import io.proclens.view.LoadavgView;
 import io.proclens.view.MeminfoView;
+import io.proclens.view.SysinfoView;
 import io.proclens.view.PressureView;
 import io.proclens.view.SlabinfoView;
 import io.proclens.view.StatTaskLines;
@@ -35,6 +36,7 @@ import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -151,6 +153,47 @@ public final class CgroupRenderer implements Renderer, AutoCloseable {
             throw e.failure;
         }
     }
+
+    /**
+     * What sysinfo(2) should tell the process {@code callerPid} ({@link SysinfoView}): its cgroup's meminfo, its pid
+     * namespace's uptime, loadavg (the cgroup's with --enable-loadavg, else the host's) and its cgroup's task count,
+     * rendered now. Empty when any of it cannot be had for the caller's own cgroup: no host numbers stand in, the
+     * caller gets the kernel's answer instead.
+     */
+    public Optional<SysinfoView.Numbers> sysinfo(int callerPid) {
+        try {
+            Callers.Resolved resolved = callers.resolve(callerPid);
+            Options now = options.get();
+            Caller caller = resolved.caller();
+            Cgroup cgroup = resolved.cgroup();
+            // Kept as long as a snapshot is: a program calling it in a loop must not count the cgroup's tasks each time.
+            SysinfoKey key = new SysinfoKey(cgroup.key(), caller.ownPidNamespace() ? caller.reaperPid() : 0,
+                    caller.ownPidNamespace() ? caller.reaperStartTicks() : 0, now);
+            long at = System.nanoTime();
+            TimedSysinfo kept = sysinfos.get(key);
+            if (kept != null && at - kept.at() < cacheTtlNanos) return Optional.of(kept.numbers());
+            String meminfo = MeminfoView.render(hostFile(VirtualFile.MEMINFO), reader.memory(cgroup), now.swapEnabled());
+            String uptime = uptime(hostFile(VirtualFile.UPTIME), caller, cgroup, now);
+            String loadavg = loadavg(hostFile(VirtualFile.LOADAVG), cgroup);
+            SysinfoView.Numbers numbers = SysinfoView.compute(meminfo, uptime, loadavg,
+                    sources.tasks().count(cgroup).total());
+            if (cacheTtlNanos > 0) {
+                if (sysinfos.size() >= 4096) sysinfos.values().removeIf(t -> at - t.at() >= cacheTtlNanos);
+                sysinfos.put(key, new TimedSysinfo(at, numbers));
+            }
+            return Optional.of(numbers);
+        } catch (FsException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private record SysinfoKey(String cgroup, int reaperPid, long reaperStartTicks, Options options) {
+    }
+
+    private record TimedSysinfo(long at, SysinfoView.Numbers numbers) {
+    }
+
+    private final ConcurrentHashMap<SysinfoKey, TimedSysinfo> sysinfos = new ConcurrentHashMap<>();
 
     @Override
     public int[] shownNodes(int callerPid) {

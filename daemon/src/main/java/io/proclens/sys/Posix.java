@@ -17,6 +17,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  */
 public final class Posix {
     public static final int AF_UNIX = 1;
+    public static final int SOCK_STREAM = 1;
     public static final int SOCK_SEQPACKET = 5; // keeps message boundaries: one send is one receive
     public static final int SOCK_CLOEXEC = 0x80000;
     public static final int SOL_SOCKET = 1;
@@ -35,6 +36,8 @@ public final class Posix {
     private static final MethodHandle READ = call("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
     private static final MethodHandle WRITE = call("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
     private static final MethodHandle POLL = call("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle EVENTFD = call("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final int EFD_CLOEXEC_NONBLOCK = 02000000 | 04000;
     public static final short POLLIN = 0x1;
     public static final short POLLERR = 0x8;
     public static final short POLLHUP = 0x10;
@@ -90,8 +93,45 @@ public final class Posix {
         Libc.close(fd);
     }
 
+    /** A non-blocking eventfd(2): {@link #signal} makes it readable for {@link #poll}, {@link #drain} resets it. */
+    public static int eventfd() throws CallFailed {
+        return (int) Libc.call("eventfd", (state, arena) -> (int) EVENTFD.invokeExact(state, 0, EFD_CLOEXEC_NONBLOCK));
+    }
+
+    /** Adds one to an eventfd's count. */
+    public static void signal(int eventfd) throws CallFailed {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment one = arena.allocate(JAVA_LONG);
+            one.set(JAVA_LONG, 0, 1);
+            write(eventfd, one);
+        }
+    }
+
+    /** Resets an eventfd's count (nothing to reset is fine). */
+    public static void drain(int eventfd) {
+        try (Arena arena = Arena.ofConfined()) {
+            read(eventfd, arena.allocate(JAVA_LONG));
+        } catch (CallFailed e) {
+            // EAGAIN: it was 0 already
+        }
+    }
+
     public static long read(int fd, MemorySegment buffer) throws CallFailed {
         return Libc.callRetryingEintr("read", (state, arena) -> (long) READ.invokeExact(state, fd, buffer, buffer.byteSize()));
+    }
+
+    /**
+     * poll(2) of {@code count} {@code struct pollfd}s in {@code pollfds} (8 bytes each: fd, events, revents), waiting
+     * at most {@code timeoutMillis} (-1: no limit); how many have events. A signal makes it return 0.
+     */
+    public static int pollAll(MemorySegment pollfds, int count, int timeoutMillis) throws CallFailed {
+        try {
+            return (int) Libc.call("poll", (state, args) -> (int) POLL.invokeExact(state, pollfds, (long) count,
+                    timeoutMillis));
+        } catch (CallFailed e) {
+            if (e.errno() == Libc.EINTR) return 0;
+            throw e;
+        }
     }
 
     /** poll(2) of one descriptor for {@code events}, waiting at most {@code timeoutMillis}: the events it returned. */
