@@ -6,6 +6,10 @@ import io.proclens.fuse.FuseSession;
 import io.proclens.fuse.HandedOverFiles;
 import io.proclens.mounts.MountException;
 import io.proclens.handover.WorkerLink;
+import io.proclens.sys.CallFailed;
+import io.proclens.sys.Posix;
+import io.proclens.sys.SharedMemory;
+import io.proclens.sysinfo.SysinfoAgent;
 import io.proclens.metrics.Labels;
 import io.proclens.metrics.MetricsEndpoint;
 import io.proclens.metrics.MetricsRegistry;
@@ -16,6 +20,7 @@ import picocli.CommandLine.Option;
 import sun.misc.Signal;
 
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -83,7 +88,7 @@ final class ServeCommand implements Callable<Integer> {
                 LOG.info("stopping: unmounting " + target);
                 stopped.set(true);
                 session.stop();
-            });
+            }, new LentListeners(served, link));
             ControlServer control = served.control(target, changedAtRunTime);
             LOG.info(served.serving(target, "worker " + worker + ", ", serving.threads, ""));
             link.serving(); // after the line above: whoever waits for the upgrade finds it in the log
@@ -98,6 +103,57 @@ final class ServeCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /**
+     * sysinfo(2) in a worker: the holder lends it the containers' seccomp listeners and the memfd of its agent's
+     * in-flight slot, which outlives this process so that the next worker answers a call this one had taken.
+     * Runs on the holder link's thread; the agent has its own.
+     */
+    private static final class LentListeners implements WorkerLink.Sysinfo {
+        private final ServingProcess served;
+        private final WorkerLink link;
+        private SysinfoAgent agent;
+
+        LentListeners(ServingProcess served, WorkerLink link) {
+            this.served = served;
+            this.link = link;
+        }
+
+        @Override
+        public void slot(int memfd) {
+            try {
+                MemorySegment slot = SharedMemory.map(memfd, SysinfoAgent.SLOT_SIZE);
+                agent = served.sysinfoAgent(slot, link::closed);
+            } catch (CallFailed e) {
+                LOG.warning("sysinfo(2) is not served by this worker: " + e.getMessage());
+            } finally {
+                Posix.close(memfd); // the mapping stays; the holder keeps the memfd
+            }
+        }
+
+        @Override
+        public void listener(long key, int fd, String container) {
+            if (agent == null) {
+                Posix.close(fd);
+                return;
+            }
+            agent.add(key, fd, container);
+        }
+
+        @Override
+        public void recover(int memfd) {
+            try {
+                if (agent == null) return;
+                MemorySegment previous = SharedMemory.map(memfd, SysinfoAgent.SLOT_SIZE);
+                agent.recover(previous); // copies it
+                SharedMemory.unmap(previous);
+            } catch (CallFailed e) {
+                LOG.warning("the last agent's slot: " + e.getMessage());
+            } finally {
+                Posix.close(memfd);
+            }
+        }
     }
 
     private void registerHandOverCounts(MetricsRegistry metrics, HandedOverFiles files) {

@@ -1,5 +1,6 @@
 package io.proclens.handover;
 
+import io.proclens.sys.FdChannel;
 import io.proclens.sys.Posix;
 
 import java.io.IOException;
@@ -28,7 +29,15 @@ record Message(Kind kind, int worker, byte[] payload, int fd) {
         /** holder -> client: the upgrade is done; payload says what happened. */
         DONE,
         /** holder -> client: the upgrade failed; payload says why. */
-        FAILED
+        FAILED,
+        /** holder -> worker: answer sysinfo(2): the memfd of the agent's in-flight slot comes beside it. */
+        SLOT,
+        /** holder -> worker: a container's seccomp listener beside it; payload its key (8 bytes) and container. */
+        LISTENER,
+        /** holder -> worker: the slot memfd of a dead worker's agent: answer the call it had taken, if still due. */
+        RECOVER,
+        /** worker -> holder: the listener of this key (payload) has no process left and was closed here. */
+        CLOSED
     }
 
     static Message of(Kind kind, int worker, String text) {
@@ -65,6 +74,25 @@ record Message(Kind kind, int worker, byte[] payload, int fd) {
     static Message receiveFrom(FdChannel channel) throws IOException {
         FdChannel.Received received = channel.receive();
         return received == null ? null : decode(received);
+    }
+
+    static Message listener(int worker, long key, String container, int fd) {
+        byte[] name = container.getBytes(StandardCharsets.UTF_8);
+        return new Message(Kind.LISTENER, worker, ByteBuffer.allocate(8 + name.length).putLong(key).put(name).array(), fd);
+    }
+
+    static Message closed(int worker, long key) {
+        return new Message(Kind.CLOSED, worker, ByteBuffer.allocate(8).putLong(key).array(), -1);
+    }
+
+    /** LISTENER's and CLOSED's key. */
+    long key() {
+        return ByteBuffer.wrap(payload).getLong(0);
+    }
+
+    /** LISTENER's container. */
+    String container() {
+        return new String(payload, 8, payload.length - 8, StandardCharsets.UTF_8);
     }
 
     static Message take(int worker, boolean answerInit, byte[] init, int fd) {

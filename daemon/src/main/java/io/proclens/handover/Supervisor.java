@@ -1,9 +1,13 @@
 package io.proclens.handover;
 
+import io.proclens.sys.FdChannel;
 import io.proclens.mounts.RunFiles;
 import io.proclens.fuse.FuseSession;
 import io.proclens.fuse.InitRequest;
 import io.proclens.mounts.Mountpoint;
+import io.proclens.sys.Posix;
+import io.proclens.sys.SharedMemory;
+import io.proclens.sysinfo.RuntimeSocket;
 import sun.misc.Signal;
 
 import java.io.File;
@@ -12,8 +16,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -50,6 +57,16 @@ public final class Supervisor implements AutoCloseable {
     private final Map<Long, FdChannel> upgradeClients = new HashMap<>();
     private long nextClient = 1;
     private boolean resendRefused;
+    // sysinfo(2): containers' seccomp listeners are kept here, as /dev/fuse is, and lent to one worker's agent at a
+    // time (two receivers would block each other). Event thread only.
+    private RuntimeSocket runtimeSocket;
+    private final Map<Long, Integer> seccompListeners = new LinkedHashMap<>();
+    private final Map<Long, String> containers = new HashMap<>();
+    private long nextListener;
+    private final Set<Integer> servingWorkers = new LinkedHashSet<>();
+    private int sysinfoWorker = -1;
+    private int sysinfoSlot = -1; // the memfd of its agent's in-flight slot
+    private final List<Integer> deadSlots = new ArrayList<>(); // of agents that died: the next one recovers from them
 
     private Supervisor(Path target, WorkerCommand command, boolean standby, FdChannel.Listener listener) {
         this.target = target;
@@ -67,6 +84,7 @@ public final class Supervisor implements AutoCloseable {
         FdChannel.Listener listener = FdChannel.Listener.bind(RunFiles.holderSocket(target));
         Supervisor supervisor = new Supervisor(target, command, standby, listener);
         Thread.ofPlatform().daemon().name("holder-accept").start(supervisor::acceptLoop);
+        supervisor.openRuntimeSocket();
         supervisor.act(supervisor.state.start()); // its hello waits in the event queue until hold() runs it
         return supervisor;
     }
@@ -89,10 +107,15 @@ public final class Supervisor implements AutoCloseable {
         return loop();
     }
 
-    /** Ends what {@link #start} began: the workers it started (when the mount failed) and the socket. */
+    /** Ends what {@link #start} began: the workers it started (when the mount failed) and the sockets. */
     @Override
     public void close() {
         for (Process process : processes.values()) process.destroyForcibly();
+        try {
+            if (runtimeSocket != null) runtimeSocket.close();
+        } catch (IOException e) {
+            LOG.fine("runtime socket: " + e.getMessage());
+        }
         try {
             listener.close();
         } catch (IOException e) {
@@ -186,7 +209,14 @@ public final class Supervisor implements AutoCloseable {
             for (Message message; (message = Message.receiveFrom(channel)) != null; ) {
                 if (message.kind() == Message.Kind.SERVING) {
                     int id = message.worker();
-                    post(() -> act(state.serving(id)));
+                    post(() -> {
+                        act(state.serving(id));
+                        servingWorkers.add(id);
+                        lendListeners();
+                    });
+                } else if (message.kind() == Message.Kind.CLOSED) {
+                    long key = message.key();
+                    post(() -> listenerClosed(key));
                 }
             }
         } catch (IOException e) {
@@ -246,7 +276,66 @@ public final class Supervisor implements AutoCloseable {
         }
         FdChannel channel = channels.remove(id);
         if (channel != null) channel.close();
+        servingWorkers.remove(id);
+        if (id == sysinfoWorker) {
+            sysinfoWorker = -1;
+            deadSlots.add(sysinfoSlot);
+            sysinfoSlot = -1;
+        }
         act(state.exited(id, process.exitValue(), connection()));
+        lendListeners();
+    }
+
+    // ---- sysinfo(2): the seccomp listeners ----
+
+    /** Where runtimes hand over containers' listeners; without it the mount is served all the same. */
+    private void openRuntimeSocket() {
+        try {
+            runtimeSocket = RuntimeSocket.open(RunFiles.seccompSocket(target),
+                    (fd, container) -> post(() -> listenerReceived(fd, container)));
+            LOG.info("sysinfo(2): containers' seccomp listeners are taken at " + runtimeSocket.path());
+        } catch (IOException e) {
+            LOG.warning("sysinfo(2) is not served: " + e.getMessage());
+        }
+    }
+
+    private void listenerReceived(int fd, String container) {
+        long key = ++nextListener;
+        seccompListeners.put(key, fd);
+        containers.put(key, container);
+        if (sysinfoWorker >= 0) send(sysinfoWorker, Message.listener(sysinfoWorker, key, container, fd));
+    }
+
+    private void listenerClosed(long key) {
+        Integer fd = seccompListeners.remove(key);
+        containers.remove(key);
+        if (fd != null) Posix.close(fd);
+    }
+
+    /**
+     * Lends every listener to the newest serving worker when no worker has them (at the start, after the one that
+     * had them died or retired): a slot for its agent, the listeners, then the slots of dead agents to recover from.
+     * Until then the containers' calls wait; none fails, since the listeners stay open here.
+     */
+    private void lendListeners() {
+        if (sysinfoWorker >= 0 || servingWorkers.isEmpty() || runtimeSocket == null) return;
+        int worker = servingWorkers.stream().mapToInt(Integer::intValue).max().orElseThrow();
+        int slot;
+        try {
+            slot = SharedMemory.create("proclens-sysinfo-slot", 4096);
+        } catch (io.proclens.sys.CallFailed e) {
+            LOG.warning("sysinfo(2) agent slot: " + e.getMessage());
+            return;
+        }
+        send(worker, new Message(Message.Kind.SLOT, worker, new byte[0], slot));
+        seccompListeners.forEach((key, fd) -> send(worker, Message.listener(worker, key, containers.get(key), fd)));
+        for (int dead : deadSlots) {
+            send(worker, new Message(Message.Kind.RECOVER, worker, new byte[0], dead));
+            Posix.close(dead);
+        }
+        deadSlots.clear();
+        sysinfoWorker = worker;
+        sysinfoSlot = slot;
     }
 
     private void send(int worker, Message message) {

@@ -1,5 +1,6 @@
 package io.proclens.handover;
 
+import io.proclens.sys.FdChannel;
 import io.proclens.mounts.RunFiles;
 import io.proclens.sys.Posix;
 
@@ -50,15 +51,43 @@ public final class WorkerLink implements AutoCloseable {
         Message.of(Message.Kind.SERVING, worker, "").sendOn(channel);
     }
 
+    /** What the holder hands a worker for sysinfo(2); each descriptor is the callee's to keep or close. */
+    public interface Sysinfo {
+        /** The memfd of this worker's in-flight slot: comes first. */
+        void slot(int memfd);
+
+        /** A container's seccomp listener, known to the holder as {@code key}. */
+        void listener(long key, int fd, String container);
+
+        /** The slot memfd of a dead worker's agent, after the listeners. */
+        void recover(int memfd);
+    }
+
+    /** Tells the holder that listener {@code key} has no process left (its copy can go too). */
+    public void closed(long key) {
+        try {
+            Message.closed(worker, key).sendOn(channel);
+        } catch (IOException e) {
+            LOG.fine("telling the holder of a closed listener: " + e.getMessage());
+        }
+    }
+
     /**
-     * Listens on a thread of its own: RETIRE runs {@code retire}, STOP runs {@code stop}. The end of the connection
-     * means the holder is gone (killed): then {@code retire} runs too, since a worker must not outlive its holder (the
-     * holder is the daemon, whose death ends the mount, as it always did).
+     * Listens on a thread of its own: RETIRE runs {@code retire}, STOP runs {@code stop}, sysinfo's messages go to
+     * {@code sysinfo}. The end of the connection means the holder is gone (killed): then {@code retire} runs too,
+     * since a worker must not outlive its holder (the holder is the daemon, whose death ends the mount, as it always
+     * did).
      */
-    public void listen(Runnable retire, Runnable stop) {
+    public void listen(Runnable retire, Runnable stop, Sysinfo sysinfo) {
         Thread.ofPlatform().daemon().name("holder-link").start(() -> {
             try {
                 for (Message message; (message = Message.receiveFrom(channel)) != null; ) {
+                    switch (message.kind()) {
+                        case SLOT -> sysinfo.slot(message.fd());
+                        case LISTENER -> sysinfo.listener(message.key(), message.fd(), message.container());
+                        case RECOVER -> sysinfo.recover(message.fd());
+                        default -> { }
+                    }
                     if (message.kind() == Message.Kind.RETIRE) {
                         retire.run();
                         return;

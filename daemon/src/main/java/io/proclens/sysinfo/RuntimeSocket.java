@@ -2,7 +2,7 @@ package io.proclens.sysinfo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.proclens.handover.FdChannel;
+import io.proclens.sys.FdChannel;
 
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,6 +1,5 @@
-package io.proclens.handover;
+package io.proclens.sys;
 
-import io.proclens.sys.Posix;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;

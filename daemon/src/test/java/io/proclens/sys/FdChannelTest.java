@@ -1,6 +1,5 @@
-package io.proclens.handover;
+package io.proclens.sys;
 
-import io.proclens.sys.Posix;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class FdChannelTest {
+public class FdChannelTest {
     @TempDir
     Path temp;
 
@@ -30,7 +29,7 @@ class FdChannelTest {
             Linker.nativeLinker().defaultLookup().find("open").orElseThrow(),
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
 
-    static int open(Path file) throws Throwable {
+    public static int open(Path file) throws Throwable {
         try (Arena arena = Arena.ofConfined()) {
             int fd = (int) OPEN.invokeExact(arena.allocateFrom(file.toString()), 0);
             assertTrue(fd >= 0, "open " + file);
@@ -38,7 +37,7 @@ class FdChannelTest {
         }
     }
 
-    static String readAll(int fd) throws Exception {
+    public static String readAll(int fd) throws Exception {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buffer = arena.allocate(256);
             long length = Posix.read(fd, buffer);
@@ -47,8 +46,8 @@ class FdChannelTest {
     }
 
     /** A connected pair through a listener, as the holder and a worker make it. */
-    record Pair(FdChannel.Listener listener, FdChannel client, FdChannel server) implements AutoCloseable {
-        static Pair open(Path socket) throws Exception {
+    public record Pair(FdChannel.Listener listener, FdChannel client, FdChannel server) implements AutoCloseable {
+        public static Pair open(Path socket) throws Exception {
             FdChannel.Listener listener = FdChannel.Listener.bind(socket);
             CompletableFuture<FdChannel> accepted = CompletableFuture.supplyAsync(() -> {
                 try {
@@ -119,28 +118,6 @@ class FdChannelTest {
             Thread.sleep(100);
             pair.server().shutdown();
             assertNull(waiting.get(10, TimeUnit.SECONDS));
-        }
-    }
-
-    @Test
-    void theHoldersMessagesRoundTrip() throws Throwable {
-        Path file = Files.writeString(temp.resolve("file"), "fuse");
-        byte[] init = new byte[104];
-        init[4] = 26;
-        try (Pair pair = Pair.open(temp.resolve("s.sock"))) {
-            int fd = open(file);
-            Message.take(3, true, init, fd).sendOn(pair.client());
-            Posix.close(fd);
-            Message take = Message.receiveFrom(pair.server());
-            assertEquals(Message.Kind.TAKE, take.kind());
-            assertEquals(3, take.worker());
-            assertTrue(take.answerInit());
-            assertArrayEquals(init, take.init());
-            assertNotEquals(-1, take.fd());
-            assertEquals("fuse", readAll(take.fd()));
-            Posix.close(take.fd());
-            Message.of(Message.Kind.UPGRADE, 0, "/x.jar").sendOn(pair.client());
-            assertEquals("/x.jar", Message.receiveFrom(pair.server()).text());
         }
     }
 }
