@@ -31,6 +31,7 @@ public final class Main implements Runnable {
         commands.put("webhook", WebhookCommand::new);
         commands.put("version", VersionCommand::new);
         commands.put("serve", ServeCommand::new);
+        commands.put("oci-sysinfo", OciSysinfoCommand::new);
         return commands;
     }
 

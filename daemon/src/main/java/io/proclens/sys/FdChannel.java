@@ -94,7 +94,16 @@ public final class FdChannel implements AutoCloseable {
     }
 
     public static FdChannel connect(Path path) throws IOException {
-        int fd = Posix.socket(Posix.AF_UNIX, Posix.SOCK_SEQPACKET | Posix.SOCK_CLOEXEC);
+        return connect(path, Posix.SOCK_SEQPACKET);
+    }
+
+    /** A connection to a {@link Listener#bindStream} socket. */
+    public static FdChannel connectStream(Path path) throws IOException {
+        return connect(path, Posix.SOCK_STREAM);
+    }
+
+    private static FdChannel connect(Path path, int type) throws IOException {
+        int fd = Posix.socket(Posix.AF_UNIX, type | Posix.SOCK_CLOEXEC);
         try (Arena arena = Arena.ofConfined()) {
             Posix.connect(fd, address(arena, path));
             return new FdChannel(fd);
