@@ -8,7 +8,7 @@
  *   sysinfo-client SOCKET            prints what sysinfo and sysconf say, one "name value" line each
  *   sysinfo-client SOCKET -n N       makes N calls and prints the latency of one call, p50/p99/max in us, and errors
  *   sysinfo-client SOCKET -l SECONDS calls it in a loop, prints one line per 100 ms (calls, errors, totalram) and
- *                                    the totals at the end: for a test that kills the agent meanwhile
+ *                                    the totals and the longest call at the end: for a test that kills the agent
  * With -x it calls sysinfo without the filter (the plain syscall, for the benchmark's baseline). Exit status 1 when
  * a call failed.
  *
@@ -139,10 +139,14 @@ int main(int argc, char **argv)
 	}
 	if (seconds > 0) {
 		long total = 0, errors = 0, window = 0, window_errors = 0;
-		double end = now_us() + seconds * 1e6, next = now_us() + 1e5;
+		double end = now_us() + seconds * 1e6, next = now_us() + 1e5, longest = 0;
 		int first_errno = 0;
 		while (now_us() < end) {
-			if (sysinfo(&info) != 0) {
+			double start = now_us();
+			int rc = sysinfo(&info);
+			if (now_us() - start > longest)
+				longest = now_us() - start;
+			if (rc != 0) {
 				errors++, window_errors++;
 				if (!first_errno)
 					first_errno = errno;
@@ -156,7 +160,7 @@ int main(int argc, char **argv)
 				next += 1e5;
 			}
 		}
-		printf("total calls %ld errors %ld first_errno %d\n", total, errors, first_errno);
+		printf("total calls %ld errors %ld first_errno %d longest_us %.0f\n", total, errors, first_errno, longest);
 		return errors ? 1 : 0;
 	}
 	if (sysinfo(&info) != 0) {

@@ -34,12 +34,22 @@ final class DockerFlagsCommand implements Callable<Integer> {
             + " a mount over a /proc file outside its list.")
     boolean vmstat;
 
+    @Option(names = "--no-sysinfo", description = "Leave out `--runtime proclens`, which gives containers' sysinfo(2)"
+            + " (busybox free and uptime, glibc's _SC_PHYS_PAGES) their own numbers. It is added only when the daemon"
+            + " serves sysinfo and this Docker has the runtime registered (scripts/proclens-runc; docs/operations.md).")
+    boolean noSysinfo;
+
+    /** The name scripts/proclens-runc is registered under in dockerd (its "runtimes" or --add-runtime). */
+    static final String RUNTIME = "proclens";
+
     @Override
     public Integer call() {
         Path source = mountpoint.path();
         List<VirtualFile> files = VirtualFile.servedHere(Path.of("/proc")).stream()
                 .filter(f -> !f.runcRefusesBind() || (f.pressureResource() != null ? pressure : vmstat)).toList();
-        System.out.println(String.join(" ", flags(source, files)));
+        List<String> all = new java.util.ArrayList<>(flags(source, files));
+        if (!noSysinfo) sysinfoRuntime(source).ifPresent(all::add);
+        System.out.println(String.join(" ", all));
         Mountpoint.State state;
         try {
             state = Mountpoint.state(source);
@@ -50,6 +60,40 @@ final class DockerFlagsCommand implements Callable<Integer> {
         System.err.println("proclens: warning: " + source + " is not served (" + state.name().toLowerCase().replace('_', ' ')
                 + "): docker will refuse these mounts; start `proclens mount " + source + "` first");
         return 1;
+    }
+
+    /**
+     * {@code --runtime proclens} when the daemon of {@code source} takes seccomp listeners and Docker (the docker CLI's,
+     * DOCKER_HOST's) knows the runtime; otherwise nothing, and a line on stderr says why.
+     */
+    private static java.util.Optional<String> sysinfoRuntime(Path source) {
+        if (!java.nio.file.Files.exists(io.proclens.mounts.RunFiles.seccompSocket(source))) {
+            System.err.println("proclens: note: no sysinfo(2) flag: the daemon of " + source + " does not serve it");
+            return java.util.Optional.empty();
+        }
+        String runtimes;
+        try {
+            Process docker = new ProcessBuilder("docker", "info", "--format", "{{json .Runtimes}}")
+                    .redirectErrorStream(true).start();
+            docker.getOutputStream().close();
+            if (!docker.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                docker.destroyForcibly();
+                throw new java.io.IOException("docker info did not answer in 10 s");
+            }
+            runtimes = new String(docker.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            System.err.println("proclens: note: no sysinfo(2) flag: cannot ask docker for its runtimes: " + e.getMessage());
+            return java.util.Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return java.util.Optional.empty();
+        }
+        if (!runtimes.contains("\"" + RUNTIME + "\"")) {
+            System.err.println("proclens: note: no sysinfo(2) flag: Docker has no runtime \"" + RUNTIME + "\"; register"
+                    + " proclens-runc (docs/operations.md, sysinfo) to give containers their own sysinfo(2)");
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of("--runtime " + RUNTIME);
     }
 
     /** One {@code --mount} flag per file; read-only, since nothing in a container may write through them. */

@@ -48,6 +48,11 @@ final class DockerEngine implements AutoCloseable {
         return start(false);
     }
 
+    /** An engine with more dockerd options (e.g. {@code --add-runtime NAME=PATH}). */
+    static DockerEngine startWith(String... dockerdOptions) throws Exception {
+        return start(false, dockerdOptions);
+    }
+
     /**
      * An engine whose containers run in user namespaces (`--userns-remap=default`): their root is uid 100000 or so
      * on the host. dockerd adds the user {@value #REMAP_USER} for it if missing; close() then removes it again.
@@ -56,7 +61,7 @@ final class DockerEngine implements AutoCloseable {
         return start(true);
     }
 
-    private static DockerEngine start(boolean remap) throws Exception {
+    private static DockerEngine start(boolean remap, String... dockerdOptions) throws Exception {
         Host.assumeRootWithFuse();
         Assumptions.assumeTrue(Files.isExecutable(Path.of(DOCKERD)) && Files.isExecutable(Path.of(DOCKER)),
                 "Debian's docker.io is not installed (" + DOCKERD + ", " + DOCKER + ")");
@@ -70,6 +75,7 @@ final class DockerEngine implements AutoCloseable {
                 "--userland-proxy=false", "--data-root", dir.resolve("data").toString(),
                 "--exec-root", dir.resolve("exec").toString(), "--pidfile", dir.resolve("docker.pid").toString(),
                 "-H", "unix://" + dir.resolve("docker.sock"), "--cgroup-parent", parent));
+        command.addAll(List.of(dockerdOptions));
         boolean madeRemapUser = false;
         if (remap) {
             Assumptions.assumeTrue(Host.hasCommand("useradd") && Host.hasCommand("userdel"),

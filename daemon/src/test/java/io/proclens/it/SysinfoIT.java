@@ -1,0 +1,162 @@
+package io.proclens.it;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * sysinfo(2) for containers: a process whose seccomp filter hands sysinfo to proclens (bench/src/main/c/
+ * sysinfo-client.c plays the OCI runtime, and Docker with scripts/proclens-runc is the real one) sees its cgroup's
+ * memory in sysinfo and in glibc's _SC_PHYS_PAGES, busybox free shows it, and a kill -9 of the serving worker loses
+ * no call.
+ */
+class SysinfoIT {
+    static final long MIB = 1024 * 1024;
+    static final String TOTAL = Long.toString(256 * MIB);
+
+    @TempDir
+    static Path shared;
+    static Path client;
+
+    @TempDir
+    Path temp;
+
+    @BeforeAll
+    static void compileTheClient() throws Exception {
+        Host.assumeRootWithFuse();
+        Assumptions.assumeTrue(Host.hasCommand("gcc"), "needs gcc for bench/src/main/c/sysinfo-client.c");
+        client = shared.resolve("sysinfo-client");
+        Host.Result built = Host.run("gcc", "-O2", "-Wall", "-o", client.toString(),
+                Path.of("../bench/src/main/c/sysinfo-client.c").toAbsolutePath().toString(), "-lm");
+        assertEquals(0, built.status(), built.output());
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxr-xr-x")); // for containers' root
+    }
+
+    static Path socketOf(Daemon daemon) {
+        return Path.of("/run/proclens").resolve("seccomp" + daemon.mountpoint.toAbsolutePath().normalize().toString()
+                .replace('/', '_') + ".sock");
+    }
+
+    static Map<String, String> lines(String output) {
+        Map<String, String> values = new HashMap<>();
+        for (String line : output.strip().split("\n")) {
+            int space = line.indexOf(' ');
+            if (space > 0) values.put(line.substring(0, space), line.substring(space + 1));
+        }
+        return values;
+    }
+
+    @Test
+    void aCgroupsCallsShowItsMemoryUnderTheHolderAndInOneProcess() throws Exception {
+        for (String[] shape : List.of(new String[0], new String[]{"--single-process"})) {
+            try (Daemon daemon = Daemon.start(temp.resolve("mnt-" + shape.length), shape);
+                 TestCgroup cgroup = TestCgroup.create(256 * MIB, "0")) {
+                Map<String, String> shown = lines(cgroup.run(client.toString(), socketOf(daemon).toString()));
+                String which = shape.length == 0 ? "holder and worker" : "single process";
+                assertEquals(TOTAL, shown.get("totalram"), which + ": " + shown);
+                assertEquals(TOTAL, shown.get("phys_pages_bytes"), which + ": glibc's _SC_PHYS_PAGES");
+                assertEquals("1", shown.get("mem_unit"));
+                long free = Long.parseLong(shown.get("freeram"));
+                assertTrue(free > 0 && free <= 256 * MIB, which + ": freeram " + free);
+                Map<String, String> host = lines(Host.run(client.toString(), "-x").output());
+                assertTrue(Long.parseLong(host.get("totalram")) > 256 * MIB, "the host's own calls are untouched");
+                assertEquals(0, daemon.terminate(), daemon.output());
+            }
+        }
+    }
+
+    @Test
+    void aWorkerKilledUnderACallLoopLosesNoCall() throws Exception {
+        try (Daemon daemon = Daemon.start(temp.resolve("mnt"));
+             TestCgroup cgroup = TestCgroup.create(256 * MIB, "0")) {
+            Path out = temp.resolve("loop");
+            Process loop = new ProcessBuilder(cgroup.wrap(List.of(client.toString(), "-l", "6",
+                    socketOf(daemon).toString()))).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+            Thread.sleep(2000);
+            long worker = daemon.workerPid();
+            assertTrue(worker > 0, daemon.output());
+            ProcessHandle.of(worker).orElseThrow().destroyForcibly(); // SIGKILL, mid-loop
+            assertTrue(loop.waitFor(60, TimeUnit.SECONDS), "the call loop hung: " + Files.readString(out));
+            String output = Files.readString(out);
+            assertTrue(output.contains(" errors 0 first_errno 0 "), "every call answered: " + output);
+            assertEquals(0, loop.exitValue(), output);
+            daemon.awaitWorkersServed(2);
+            List<String> windows = output.lines().filter(l -> l.startsWith("calls ")).toList();
+            assertTrue(windows.size() > 30, output);
+            for (String window : windows) assertTrue(window.endsWith(" totalram " + TOTAL), window);
+            System.out.println("SysinfoIT: kill -9 under a call loop: " + output.lines().reduce((a, b) -> b).orElse(""));
+        }
+    }
+
+    /** With --standby, as a node would run it when a second of waiting matters: the kill's cost is a hand-over. */
+    @Test
+    void dockerContainersWithTheRuntimeSeeTheirOwnSysinfoAndOthersTheHosts() throws Exception {
+        for (String tool : List.of("busybox", "runc")) Assumptions.assumeTrue(Host.hasCommand(tool), tool + " is missing");
+        try (Daemon daemon = Daemon.start(temp.resolve("mnt"), "--standby")) {
+            Path wrapper = shared.resolve("proclens-runc-" + daemon.pid());
+            Files.writeString(wrapper, "#!/bin/sh\nexport PROCLENS_SECCOMP_SOCKET=" + socketOf(daemon) + " PROCLENS_JAR="
+                    + Host.daemonJar() + "\nexec " + Path.of("../scripts/proclens-runc").toAbsolutePath().normalize()
+                    + " \"$@\"\n");
+            Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwxr-xr-x"));
+            try (DockerEngine engine = DockerEngine.startWith("--add-runtime", "proclens=" + wrapper)) {
+                Host.Result flags = Host.run(List.of("env", "DOCKER_HOST=unix://" + engine.dir.resolve("docker.sock"),
+                        Host.java(), "--enable-native-access=ALL-UNNAMED", "-jar", Host.daemonJar().toString(),
+                        "docker-flags", "--mountpoint", daemon.mountpoint.toString()));
+                assertTrue(flags.output().contains("--runtime proclens"), flags.output());
+                String script = client + " -x; echo busybox_free $(busybox free | busybox awk '/Mem:/ { print $2 }')";
+                List<String> run = new ArrayList<>(List.of("run", "--rm", "--network", "none", "-m", "256m",
+                        "--cpuset-cpus", "0", "--mount", DockerEngine.HOST_USR,
+                        "--mount", "type=bind,source=" + shared + ",target=" + shared + ",readonly"));
+                List<String> withRuntime = new ArrayList<>(run);
+                withRuntime.addAll(List.of(flags.output().lines().filter(l -> l.startsWith("--")).findFirst()
+                        .orElseThrow().split(" ")));
+                withRuntime.addAll(List.of(engine.hostUsrImage(), "sh", "-c", script));
+                Host.Result ours = engine.docker(withRuntime);
+                assertEquals(0, ours.status(), ours.output() + "\n" + engine.log());
+                Map<String, String> shown = lines(ours.output());
+                assertEquals(TOTAL, shown.get("totalram"), ours.output());
+                assertEquals(TOTAL, shown.get("phys_pages_bytes"), ours.output());
+                assertEquals("262144", shown.get("busybox_free"), ours.output());
+                assertTrue(Long.parseLong(shown.get("uptime")) < 120, "the container's uptime: " + ours.output());
+
+                List<String> plain = new ArrayList<>(run);
+                plain.addAll(List.of(engine.hostUsrImage(), "sh", "-c", script));
+                Map<String, String> host = lines(engine.docker(plain).output());
+                assertTrue(Long.parseLong(host.get("totalram")) > 256 * MIB, "without the runtime: the kernel's " + host);
+
+                // kill -9 of the worker while a container calls sysinfo in a loop
+                List<String> looping = new ArrayList<>(withRuntime.subList(0, withRuntime.size() - 4));
+                looping.addAll(List.of(engine.hostUsrImage(), client.toString(), "-x", "-l", "6"));
+                Path out = temp.resolve("container-loop");
+                List<String> command = new ArrayList<>(List.of(DockerEngine.DOCKER, "-H",
+                        "unix://" + engine.dir.resolve("docker.sock")));
+                command.addAll(looping);
+                Process loop = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+                Thread.sleep(3000); // the standby has long been ready: its JVM started with the daemon
+                int served = daemon.workersServed();
+                ProcessHandle.of(daemon.workerPid()).orElseThrow().destroyForcibly();
+                assertTrue(loop.waitFor(90, TimeUnit.SECONDS), Files.readString(out));
+                String output = Files.readString(out);
+                assertTrue(output.contains(" errors 0 first_errno 0 "), output);
+                System.out.println("SysinfoIT: kill -9 under a container's call loop: "
+                        + output.lines().reduce((a, b) -> b).orElse(""));
+                assertTrue(output.lines().filter(l -> l.startsWith("calls ")).allMatch(l -> l.endsWith(" totalram " + TOTAL)),
+                        output);
+                daemon.awaitWorkersServed(served + 1);
+            }
+        }
+    }
+}
