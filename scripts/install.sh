@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs the built proclens: the jar (and its AOT cache, when built), the launcher and its helper under
-# PREFIX/lib/proclens, the command PREFIX/bin/proclens and the systemd unit PREFIX/lib/systemd/system/proclens.service.
+# Installs the built proclens: the jar (and its AOT cache, when built), the launcher, its helper and proclens-runc
+# (the OCI runtime that gives Docker containers their own sysinfo(2)) under PREFIX/lib/proclens, the command PREFIX/bin/proclens and the systemd unit PREFIX/lib/systemd/system/proclens.service.
 # Build first (scripts/build.sh).   scripts/install.sh [--prefix DIR] (default /usr/local)
 # Then, under systemd:  systemctl daemon-reload && systemctl enable --now proclens
 set -euo pipefail
@@ -28,6 +28,7 @@ for extra in proclens.aot proclens.aot.stamp; do # the AOT cache is usable only 
 done
 place 0644 "$PROCLENS_ROOT/scripts/lib/common.sh" "$lib/lib/common.sh"
 place 0755 "$PROCLENS_ROOT/scripts/proclens" "$lib/proclens"
+place 0755 "$PROCLENS_ROOT/scripts/proclens-runc" "$lib/proclens-runc" # Docker's runtime for sysinfo(2): docs/operations.md
 mkdir -p "$prefix/bin"
 ln -sfn "$lib/proclens" "$prefix/bin/proclens"
 unit=$prefix/lib/systemd/system/proclens.service

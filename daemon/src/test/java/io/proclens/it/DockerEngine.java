@@ -48,6 +48,20 @@ final class DockerEngine implements AutoCloseable {
         return start(false);
     }
 
+    /**
+     * An engine with scripts/proclens-runc registered as runtime "proclens" (what docs/operations.md has users do),
+     * the daemon's seccomp socket read from {@code socketFile} at each container's create: a test writes its
+     * daemon's there.
+     */
+    static DockerEngine startWithSysinfoRuntime(Path socketFile) throws Exception {
+        Path wrapper = socketFile.resolveSibling(socketFile.getFileName() + ".runc");
+        Files.writeString(wrapper, "#!/bin/sh\nexport PROCLENS_SECCOMP_SOCKET=\"$(cat " + socketFile + ")\" PROCLENS_JAR="
+                + Host.daemonJar() + "\nexec " + Path.of("../scripts/proclens-runc").toAbsolutePath().normalize()
+                + " \"$@\"\n");
+        Files.setPosixFilePermissions(wrapper, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        return startWith("--add-runtime", "proclens=" + wrapper);
+    }
+
     /** An engine with more dockerd options (e.g. {@code --add-runtime NAME=PATH}). */
     static DockerEngine startWith(String... dockerdOptions) throws Exception {
         return start(false, dockerdOptions);

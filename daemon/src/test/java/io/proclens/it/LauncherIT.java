@@ -46,6 +46,48 @@ class LauncherIT {
         assertTrue(version.output().contains("libfuse 3."), version.output());
         Host.Result help = Host.run(command.toString(), "mount", "--help");
         assertTrue(help.output().contains("--threads"), help.output());
+        assertTrue(Files.isExecutable(prefix.resolve("lib/proclens/proclens-runc")), "the runtime for sysinfo(2)");
+    }
+
+    /**
+     * The installed proclens-runc, with echo as its runc: it passes every argument through unchanged, and on create
+     * hands the bundle's sysinfo to a socket that answers, and to none that does not.
+     */
+    @Test
+    void proclensRuncEditsTheBundleOnCreateOnlyAndIsRuncOtherwise(@TempDir Path prefix, @TempDir Path dir)
+            throws Exception {
+        Host.Result install = Host.run(scripts.resolve("install.sh").toString(), "--prefix", prefix.toString());
+        assertEquals(0, install.status(), install.output());
+        String runc = prefix.resolve("lib/proclens/proclens-runc").toString();
+        Path bundle = Files.createDirectories(dir.resolve("bundle"));
+        String config = "{\"process\":{\"args\":[\"sh\"]},\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ERRNO\","
+                + "\"syscalls\":[{\"names\":[\"read\",\"sysinfo\"],\"action\":\"SCMP_ACT_ALLOW\"}]}}}";
+        Files.writeString(bundle.resolve("config.json"), config);
+        Path socket = dir.resolve("s.sock");
+        List<String> env = List.of("env", "PROCLENS_SECCOMP_SOCKET=" + socket, "PROCLENS_RUNC=/bin/echo");
+
+        List<String> state = new java.util.ArrayList<>(env);
+        state.addAll(List.of(runc, "--root", "/run/r", "state", "create"));
+        Host.Result passed = Host.run(state);
+        assertEquals("--root /run/r state create", passed.output().strip(), "not a create: runc as it is");
+
+        List<String> create = new java.util.ArrayList<>(env);
+        create.addAll(List.of(runc, "--root", "/run/r", "--log", "/l.json", "--log-format", "json", "create",
+                "--bundle", bundle.toString(), "--pid-file", "/p", "id1"));
+        Host.Result nobody = Host.run(create);
+        assertTrue(nobody.output().contains("nothing answers at " + socket), nobody.output());
+        assertEquals(config, Files.readString(bundle.resolve("config.json")), "no daemon: the container as it was");
+
+        try (io.proclens.sys.FdChannel.Listener ignored = io.proclens.sys.FdChannel.Listener.bindStream(socket)) {
+            Host.Result edited = Host.run(create);
+            assertEquals(0, edited.status(), edited.output());
+            assertTrue(edited.output().strip().endsWith("--root /run/r --log /l.json --log-format json create --bundle "
+                    + bundle + " --pid-file /p id1"), edited.output());
+        }
+        String now = Files.readString(bundle.resolve("config.json"));
+        assertTrue(now.contains("\"listenerPath\":\"" + socket + "\""), now);
+        assertTrue(now.contains("{\"names\":[\"sysinfo\"],\"action\":\"SCMP_ACT_NOTIFY\"}"), now);
+        assertTrue(now.contains("{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\"}"), now);
     }
 
     @Test

@@ -106,12 +106,8 @@ class SysinfoIT {
     void dockerContainersWithTheRuntimeSeeTheirOwnSysinfoAndOthersTheHosts() throws Exception {
         for (String tool : List.of("busybox", "runc")) Assumptions.assumeTrue(Host.hasCommand(tool), tool + " is missing");
         try (Daemon daemon = Daemon.start(temp.resolve("mnt"), "--standby")) {
-            Path wrapper = shared.resolve("proclens-runc-" + daemon.pid());
-            Files.writeString(wrapper, "#!/bin/sh\nexport PROCLENS_SECCOMP_SOCKET=" + socketOf(daemon) + " PROCLENS_JAR="
-                    + Host.daemonJar() + "\nexec " + Path.of("../scripts/proclens-runc").toAbsolutePath().normalize()
-                    + " \"$@\"\n");
-            Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwxr-xr-x"));
-            try (DockerEngine engine = DockerEngine.startWith("--add-runtime", "proclens=" + wrapper)) {
+            Path socketFile = Files.writeString(temp.resolve("socket"), socketOf(daemon).toString());
+            try (DockerEngine engine = DockerEngine.startWithSysinfoRuntime(socketFile)) {
                 Host.Result flags = Host.run(List.of("env", "DOCKER_HOST=unix://" + engine.dir.resolve("docker.sock"),
                         Host.java(), "--enable-native-access=ALL-UNNAMED", "-jar", Host.daemonJar().toString(),
                         "docker-flags", "--mountpoint", daemon.mountpoint.toString()));
