@@ -79,6 +79,16 @@ final class ServingProcess implements AutoCloseable {
                     "Answers that were the host's file because the caller's numbers could not be read, by reason.",
                     Labels.of("reason", kind.label()), () -> renderer.fallbacks(kind));
         }
+        metrics.gauge("proclens_sysinfo_listeners", "Containers' seccomp listeners this process answers sysinfo(2) for.",
+                Labels.NONE, () -> sysinfo == null ? 0 : sysinfo.listeners());
+        metrics.counter("proclens_sysinfo_answered_total", "sysinfo(2) calls answered with the container's numbers.",
+                Labels.NONE, () -> sysinfo == null ? 0 : sysinfo.answered());
+        metrics.counter("proclens_sysinfo_continued_total",
+                "sysinfo(2) calls that ran as the real system call (the caller's numbers could not be had).",
+                Labels.NONE, () -> sysinfo == null ? 0 : sysinfo.continued());
+        metrics.counter("proclens_sysinfo_recovered_total",
+                "sysinfo(2) calls a dead worker had taken, answered by this one.", Labels.NONE,
+                () -> sysinfo == null ? 0 : sysinfo.recovered());
         metrics.gauge("proclens_jvm_heap_after_gc_bytes", "Heap in use after the last collection.", Labels.NONE,
                 () -> JvmMemory.now().heapAfterGc());
         metrics.gauge("proclens_jvm_heap_used_bytes", "Heap in use now.", Labels.NONE,
@@ -101,6 +111,10 @@ final class ServingProcess implements AutoCloseable {
         counts.put("stat_floors", (long) renderer.statFloors());
         counts.put("loadavg_cgroups", (long) renderer.loadavgCgroups());
         counts.put("fallbacks", renderer.fallbacks());
+        SysinfoAgent agent = sysinfo;
+        counts.put("sysinfo_listeners", agent == null ? 0L : agent.listeners());
+        counts.put("sysinfo_answered", agent == null ? 0L : agent.answered());
+        counts.put("sysinfo_continued", agent == null ? 0L : agent.continued());
         return counts;
     }
 
@@ -159,8 +173,12 @@ final class ServingProcess implements AutoCloseable {
 
     /** An agent answering sysinfo(2) with this process's renderer; see {@link SysinfoAgent}. */
     SysinfoAgent sysinfoAgent(MemorySegment slot, LongConsumer closed) throws CallFailed {
-        return new SysinfoAgent(renderer::sysinfo, slot, closed);
+        sysinfo = new SysinfoAgent(renderer::sysinfo, slot, closed);
+        return sysinfo;
     }
+
+    /** This process's agent once it has one (a worker's comes with the holder's first listeners): for the counts. */
+    private volatile SysinfoAgent sysinfo;
 
     @Override
     public void close() {

@@ -45,7 +45,8 @@ class KubernetesManifestsIT {
             "apps/v1/DaemonSet", V1DaemonSet.class,
             "apps/v1/Deployment", V1Deployment.class,
             "policy/v1/PodDisruptionBudget", V1PodDisruptionBudget.class,
-            "admissionregistration.k8s.io/v1/MutatingWebhookConfiguration", V1MutatingWebhookConfiguration.class);
+            "admissionregistration.k8s.io/v1/MutatingWebhookConfiguration", V1MutatingWebhookConfiguration.class,
+            "node.k8s.io/v1/RuntimeClass", io.kubernetes.client.openapi.models.V1RuntimeClass.class);
 
     private static final Map<String, JsonNode> objects = new HashMap<>();
 
@@ -93,10 +94,11 @@ class KubernetesManifestsIT {
     @Test
     void everyObjectIsRenderedInTheNamespace() {
         assertEquals(List.of("DaemonSet/proclens", "Deployment/proclens-webhook", "MutatingWebhookConfiguration/proclens",
-                "Namespace/proclens", "PodDisruptionBudget/proclens-webhook", "Service/proclens-webhook",
+                "Namespace/proclens", "PodDisruptionBudget/proclens-webhook", "RuntimeClass/proclens", "Service/proclens-webhook",
                 "ServiceAccount/proclens-daemon", "ServiceAccount/proclens-webhook"), objects.keySet().stream().sorted().toList());
         objects.forEach((key, o) -> {
-            boolean clusterScoped = key.startsWith("Namespace/") || key.startsWith("MutatingWebhookConfiguration/");
+            boolean clusterScoped = key.startsWith("Namespace/") || key.startsWith("MutatingWebhookConfiguration/")
+                    || key.startsWith("RuntimeClass/");
             // Debian's kubectl 1.20 (kustomize 2) also puts the namespace on cluster-scoped objects; the API ignores it.
             if (!clusterScoped) assertEquals("proclens", o.at("/metadata/namespace").asText(), key);
         });
