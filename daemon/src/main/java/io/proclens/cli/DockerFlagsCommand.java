@@ -3,13 +3,20 @@ package io.proclens.cli;
 import io.proclens.fs.VirtualFile;
 import io.proclens.mounts.MountException;
 import io.proclens.mounts.Mountpoint;
+import io.proclens.mounts.RunFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code proclens docker-flags}: the {@code docker run} flags that bind every file proclens serves over the
@@ -47,7 +54,7 @@ final class DockerFlagsCommand implements Callable<Integer> {
         Path source = mountpoint.path();
         List<VirtualFile> files = VirtualFile.servedHere(Path.of("/proc")).stream()
                 .filter(f -> !f.runcRefusesBind() || (f.pressureResource() != null ? pressure : vmstat)).toList();
-        List<String> all = new java.util.ArrayList<>(flags(source, files));
+        List<String> all = new ArrayList<>(flags(source, files));
         if (!noSysinfo) sysinfoRuntime(source).ifPresent(all::add);
         System.out.println(String.join(" ", all));
         Mountpoint.State state;
@@ -66,34 +73,34 @@ final class DockerFlagsCommand implements Callable<Integer> {
      * {@code --runtime proclens} when the daemon of {@code source} takes seccomp listeners and Docker (the docker CLI's,
      * DOCKER_HOST's) knows the runtime; otherwise nothing, and a line on stderr says why.
      */
-    private static java.util.Optional<String> sysinfoRuntime(Path source) {
-        if (!java.nio.file.Files.exists(io.proclens.mounts.RunFiles.seccompSocket(source))) {
+    private static Optional<String> sysinfoRuntime(Path source) {
+        if (!Files.exists(RunFiles.seccompSocket(source))) {
             System.err.println("proclens: note: no sysinfo(2) flag: the daemon of " + source + " does not serve it");
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         String runtimes;
         try {
             Process docker = new ProcessBuilder("docker", "info", "--format", "{{json .Runtimes}}")
                     .redirectErrorStream(true).start();
             docker.getOutputStream().close();
-            if (!docker.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+            if (!docker.waitFor(10, TimeUnit.SECONDS)) {
                 docker.destroyForcibly();
-                throw new java.io.IOException("docker info did not answer in 10 s");
+                throw new IOException("docker info did not answer in 10 s");
             }
-            runtimes = new String(docker.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        } catch (java.io.IOException e) {
+            runtimes = new String(docker.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
             System.err.println("proclens: note: no sysinfo(2) flag: cannot ask docker for its runtimes: " + e.getMessage());
-            return java.util.Optional.empty();
+            return Optional.empty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         if (!runtimes.contains("\"" + RUNTIME + "\"")) {
             System.err.println("proclens: note: no sysinfo(2) flag: Docker has no runtime \"" + RUNTIME + "\"; register"
                     + " proclens-runc (docs/operations.md, sysinfo) to give containers their own sysinfo(2)");
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
-        return java.util.Optional.of("--runtime " + RUNTIME);
+        return Optional.of("--runtime " + RUNTIME);
     }
 
     /** One {@code --mount} flag per file; read-only, since nothing in a container may write through them. */
