@@ -1,5 +1,6 @@
 package io.proclens.it;
 
+import io.proclens.view.SysinfoView;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -74,6 +75,51 @@ class SysinfoIT {
                 Map<String, String> host = lines(Host.run(client.toString(), "-x").output());
                 assertTrue(Long.parseLong(host.get("totalram")) > 256 * MIB, "the host's own calls are untouched");
                 assertEquals(0, daemon.terminate(), daemon.output());
+            }
+        }
+    }
+
+    /**
+     * The agent's two ways out, on real notifications: a call received by an agent that then died (its slot kept)
+     * is answered by the next agent, and a caller whose numbers cannot be had gets the real system call.
+     */
+    @Test
+    void aCallTakenByADeadAgentIsAnsweredByTheNextAndNoNumbersMeansTheRealCall() throws Exception {
+        java.util.concurrent.BlockingQueue<Integer> listeners = new java.util.concurrent.LinkedBlockingQueue<>();
+        Path socket = temp.resolve("s.sock");
+        SysinfoView.Numbers made = new SysinfoView.Numbers(42, new long[]{1, 2, 3}, 123_456_789, 1, 2, 3, 4, 5, 6);
+        try (io.proclens.sysinfo.RuntimeSocket runtime = io.proclens.sysinfo.RuntimeSocket.open(socket,
+                (fd, container) -> listeners.add(fd))) {
+            Process caller = new ProcessBuilder(client.toString(), socket.toString()).redirectErrorStream(true).start();
+            int fd = listeners.poll(30, TimeUnit.SECONDS);
+            // The first agent receives the call into its slot and dies before answering.
+            java.lang.foreign.MemorySegment slot = java.lang.foreign.Arena.ofAuto()
+                    .allocate(io.proclens.sysinfo.SysinfoAgent.SLOT_SIZE, 8);
+            slot.set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, 7L);
+            io.proclens.sys.SeccompNotifications.receive(fd, slot.asSlice(8));
+            Thread.sleep(300);
+            assertTrue(caller.isAlive(), "the caller waits for an answer");
+            try (io.proclens.sysinfo.SysinfoAgent next = new io.proclens.sysinfo.SysinfoAgent(pid -> java.util.Optional.of(made),
+                    java.lang.foreign.Arena.ofAuto().allocate(io.proclens.sysinfo.SysinfoAgent.SLOT_SIZE, 8), key -> { })) {
+                next.add(7, fd, "test");
+                next.recover(slot);
+                assertTrue(caller.waitFor(30, TimeUnit.SECONDS));
+                Map<String, String> shown = lines(new String(caller.getInputStream().readAllBytes()));
+                assertEquals("123456789", shown.get("totalram"), shown.toString());
+                assertEquals("42", shown.get("uptime"));
+                assertEquals(1, next.recovered());
+            }
+
+            Process plain = new ProcessBuilder(client.toString(), socket.toString()).redirectErrorStream(true).start();
+            int second = listeners.poll(30, TimeUnit.SECONDS);
+            try (io.proclens.sysinfo.SysinfoAgent none = new io.proclens.sysinfo.SysinfoAgent(pid -> java.util.Optional.empty(),
+                    java.lang.foreign.Arena.ofAuto().allocate(io.proclens.sysinfo.SysinfoAgent.SLOT_SIZE, 8), key -> { })) {
+                none.add(1, second, "test");
+                assertTrue(plain.waitFor(30, TimeUnit.SECONDS));
+                Map<String, String> shown = lines(new String(plain.getInputStream().readAllBytes()));
+                Map<String, String> host = lines(Host.run(client.toString(), "-x").output());
+                assertEquals(host.get("totalram"), shown.get("totalram"), "the kernel's answer: " + shown);
+                assertEquals(2, none.continued(), "its sysinfo and glibc's, for _SC_PHYS_PAGES");
             }
         }
     }
