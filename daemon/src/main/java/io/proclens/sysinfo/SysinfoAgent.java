@@ -66,6 +66,12 @@ public final class SysinfoAgent implements AutoCloseable {
     public SysinfoAgent(IntFunction<Optional<SysinfoView.Numbers>> numbers, MemorySegment slot, LongConsumer closed)
             throws CallFailed {
         if (slot.byteSize() < SLOT_SIZE) throw new IllegalArgumentException("slot of " + slot.byteSize() + " bytes");
+        // The kernel writes its whole struct seccomp_notif: one larger than ours would overrun the slot.
+        short kernels = SeccompNotifications.sizes()[0];
+        if (kernels > SeccompNotifications.NOTIF_SIZE) {
+            throw new CallFailed("seccomp notifications of " + kernels + " bytes (we know "
+                    + SeccompNotifications.NOTIF_SIZE + ")", 75); // EOVERFLOW
+        }
         this.numbers = numbers;
         this.slot = slot;
         this.closed = closed;
