@@ -126,12 +126,15 @@ public final class SysinfoAgent implements AutoCloseable {
     }
 
     private void loop() {
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = Arena.ofConfined(); SeccompNotifications.Calls calls = new SeccompNotifications.Calls()) {
             MemorySegment answer = arena.allocate(SysinfoStruct.SIZE, 8);
             MemorySegment pollfds = MemorySegment.NULL;
             while (!stopping) {
-                for (Listener l; (l = added.poll()) != null; ) listeners.put(l.key(), l);
-                for (MemorySegment s; (s = recoveries.poll()) != null; ) recover(s, answer);
+                for (Listener l; (l = added.poll()) != null; ) {
+                    listeners.put(l.key(), l);
+                    calls.wakeOnTheSameCpu(l.fd());
+                }
+                for (MemorySegment s; (s = recoveries.poll()) != null; ) recover(s, answer, calls);
                 listenerCount = listeners.size();
                 List<Listener> polled = new ArrayList<>(listeners.values());
                 if (pollfds.byteSize() < 8L * (polled.size() + 1)) pollfds = arena.allocate(8L * (polled.size() + 16), 8);
@@ -149,7 +152,7 @@ public final class SysinfoAgent implements AutoCloseable {
                     short events = pollfds.get(JAVA_SHORT, 8L * (i + 1) + 6);
                     Listener listener = polled.get(i);
                     if ((events & Posix.POLLIN) != 0) {
-                        receiveAndAnswer(listener, answer);
+                        receiveAndAnswer(listener, answer, calls);
                     } else if ((events & (Posix.POLLHUP | Posix.POLLERR | Posix.POLLNVAL)) != 0) {
                         listeners.remove(listener.key());
                         Posix.close(listener.fd());
@@ -162,20 +165,20 @@ public final class SysinfoAgent implements AutoCloseable {
         }
     }
 
-    private void receiveAndAnswer(Listener listener, MemorySegment answer) {
+    private void receiveAndAnswer(Listener listener, MemorySegment answer, SeccompNotifications.Calls calls) {
         slot.set(JAVA_LONG, 0, listener.key());
         MemorySegment notif = slot.asSlice(8, SeccompNotifications.NOTIF_SIZE);
         try {
-            SeccompNotifications.receive(listener.fd(), notif);
+            calls.receive(listener.fd(), notif);
         } catch (CallFailed e) {
             if (e.errno() != ENOENT) LOG.warning("receiving from " + listener.container() + ": " + e.getMessage());
             return; // ENOENT: the caller was killed before we took it
         }
-        answer(listener.fd(), notif, answer);
+        answer(listener.fd(), notif, answer, calls);
     }
 
     /** Answers a received notification: the caller's numbers, EFAULT for a bad buffer, or the real call. */
-    private void answer(int fd, MemorySegment notif, MemorySegment answer) {
+    private void answer(int fd, MemorySegment notif, MemorySegment answer, SeccompNotifications.Calls calls) {
         long id = notif.get(JAVA_LONG, SeccompNotifications.NOTIF_ID);
         int tid = notif.get(JAVA_INT, SeccompNotifications.NOTIF_PID);
         int error = 0;
@@ -188,7 +191,7 @@ public final class SysinfoAgent implements AutoCloseable {
                     SysinfoStruct.encode(shown.get(), answer);
                     long buffer = notif.get(JAVA_LONG, SeccompNotifications.NOTIF_ARGS);
                     try {
-                        if (!SeccompNotifications.writeToTarget(fd, id, tid, buffer, answer)) return; // caller gone
+                        if (!calls.writeToTarget(fd, id, tid, buffer, answer)) return; // caller gone
                         flags = 0;
                     } catch (CallFailed e) {
                         if (e.errno() == ENOENT) return; // the thread is gone (its /proc entry)
@@ -201,7 +204,7 @@ public final class SysinfoAgent implements AutoCloseable {
             LOG.log(Level.WARNING, "sysinfo for thread " + tid + ": letting the real call run", e);
         }
         try {
-            SeccompNotifications.send(fd, id, 0, error, flags);
+            calls.send(fd, id, 0, error, flags);
             if (flags == 0 && error == 0) answered.increment();
             else if (flags != 0) continued.increment();
         } catch (CallFailed e) {
@@ -209,15 +212,15 @@ public final class SysinfoAgent implements AutoCloseable {
         }
     }
 
-    private void recover(MemorySegment previous, MemorySegment answer) {
+    private void recover(MemorySegment previous, MemorySegment answer, SeccompNotifications.Calls calls) {
         Listener listener = listeners.get(previous.get(JAVA_LONG, 0));
         MemorySegment notif = previous.asSlice(8, SeccompNotifications.NOTIF_SIZE);
         long id = notif.get(JAVA_LONG, SeccompNotifications.NOTIF_ID);
-        if (listener == null || !SeccompNotifications.waiting(listener.fd(), id)) return;
+        if (listener == null || !calls.waiting(listener.fd(), id)) return;
         LOG.info("answering a sysinfo call that the last agent had taken (thread "
                 + notif.get(JAVA_INT, SeccompNotifications.NOTIF_PID) + " of " + listener.container() + ")");
         recovered.increment();
-        answer(listener.fd(), notif, answer);
+        answer(listener.fd(), notif, answer, calls);
     }
 
     /** Stops the thread; the listeners stay open (their owner, the holder or this process's exit, closes them). */

@@ -96,7 +96,9 @@ class SysinfoIT {
             java.lang.foreign.MemorySegment slot = java.lang.foreign.Arena.ofAuto()
                     .allocate(io.proclens.sysinfo.SysinfoAgent.SLOT_SIZE, 8);
             slot.set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, 7L);
-            io.proclens.sys.SeccompNotifications.receive(fd, slot.asSlice(8));
+            try (io.proclens.sys.SeccompNotifications.Calls calls = new io.proclens.sys.SeccompNotifications.Calls()) {
+                calls.receive(fd, slot.asSlice(8));
+            }
             Thread.sleep(300);
             assertTrue(caller.isAlive(), "the caller waits for an answer");
             try (io.proclens.sysinfo.SysinfoAgent next = new io.proclens.sysinfo.SysinfoAgent(pid -> java.util.Optional.of(made),
