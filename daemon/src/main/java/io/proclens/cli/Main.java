@@ -27,6 +27,7 @@ public final class Main implements Runnable {
         commands.put("check", CheckCommand::new);
         commands.put("remount", RemountCommand::new);
         commands.put("docker-flags", DockerFlagsCommand::new);
+        commands.put("seccomp-profile", SeccompProfileCommand::new);
         commands.put("upgrade", UpgradeCommand::new);
         commands.put("webhook", WebhookCommand::new);
         commands.put("version", VersionCommand::new);

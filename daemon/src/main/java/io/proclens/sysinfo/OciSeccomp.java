@@ -61,6 +61,21 @@ public final class OciSeccomp {
     }
 
     /**
+     * A seccomp profile (Docker's and Kubernetes' Localhost format: defaultAction, syscalls, ...) that is {@code
+     * profile} with sysinfo handed to {@code socket}, or why not: the same edit as a bundle's filter gets.
+     */
+    public static Edit profileHandingSysinfoTo(String profile, String socket) throws IOException {
+        JsonNode filter = JSON.readTree(profile);
+        if (!(filter instanceof ObjectNode)) return new Edit(Optional.empty(), "not a seccomp profile (no JSON object)");
+        ObjectNode config = JSON.createObjectNode();
+        config.putObject("linux").set("seccomp", filter);
+        Edit edit = handSysinfoTo(JSON.writeValueAsString(config), socket);
+        if (edit.config().isEmpty()) return edit;
+        JsonNode edited = JSON.readTree(edit.config().get()).path("linux").path("seccomp");
+        return new Edit(Optional.of(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(edited)), edit.reason());
+    }
+
+    /**
      * Whether sysinfo is allowed without conditions: by a rule naming it with SCMP_ACT_ALLOW and no argument
      * conditions, or by the default action when no rule names it. Rules with conditions or for other
      * architectures leave it undecided here: then it is not touched.

@@ -78,6 +78,17 @@ class OciSeccompTest {
     }
 
     @Test
+    void aProfileForLocalhostUseGetsTheSameEdit() throws Exception {
+        OciSeccomp.Edit edit = OciSeccomp.profileHandingSysinfoTo(DOCKER_LIKE, SOCKET);
+        JsonNode profile = JSON.readTree(edit.config().orElseThrow());
+        assertEquals(SOCKET, profile.path("listenerPath").asText());
+        assertEquals("SCMP_ACT_ERRNO", profile.path("defaultAction").asText());
+        assertEquals("SCMP_ACT_NOTIFY", profile.path("syscalls").get(0).path("action").asText());
+        assertEquals("[\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_X86\"]", profile.path("architectures").toString());
+        assertEquals("not a seccomp profile (no JSON object)", OciSeccomp.profileHandingSysinfoTo("[]", SOCKET).reason());
+    }
+
+    @Test
     void theRuntimesStateNamesTheContainer() {
         assertEquals("abc", RuntimeSocket.containerOf("{\"fds\":[\"seccompFd\"],\"state\":{\"id\":\"abc\",\"pid\":7}}"));
         assertEquals("?", RuntimeSocket.containerOf("{\"fds\":[\"seccompFd\"]}"));
