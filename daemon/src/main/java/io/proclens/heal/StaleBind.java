@@ -58,7 +58,9 @@ public record StaleBind(MountEntry mount, int stacked) {
         return stale;
     }
 
+    /** A root no path can name (text that is not a file name's bytes, as only a fuzzer makes it) is never healed. */
     private static boolean isDead(MountEntry entry, Set<Long> live) {
-        return entry.isProcFuse() && entry.root().startsWith("/") && !live.contains(entry.minor());
+        return entry.isProcFuse() && entry.root().startsWith("/") && !live.contains(entry.minor())
+                && java.nio.charset.StandardCharsets.UTF_8.newEncoder().canEncode(entry.root());
     }
 }

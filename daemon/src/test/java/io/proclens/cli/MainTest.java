@@ -11,6 +11,6 @@ class MainTest {
     void everySubcommandIsListedUnderItsOwnName() {
         Main.SUBCOMMANDS.forEach((name, command) -> assertEquals(name,
                 command.get().getClass().getAnnotation(CommandLine.Command.class).name(), name));
-        assertEquals(10, Main.SUBCOMMANDS.size());
+        assertEquals(12, Main.SUBCOMMANDS.size());
     }
 }
