@@ -132,10 +132,15 @@ final class ServeCommand implements Callable<Integer> {
             }
         }
 
+        /**
+         * Without an agent (it could not start) the listener is given up here and at the holder, so that its calls fail
+         * (ENOSYS) instead of waiting for an answer that never comes.
+         */
         @Override
         public void listener(long key, int fd, String container) {
             if (agent == null) {
                 Posix.close(fd);
+                link.closed(key);
                 return;
             }
             agent.add(key, fd, container);
