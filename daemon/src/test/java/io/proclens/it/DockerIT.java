@@ -179,11 +179,14 @@ class DockerIT {
         }
     }
 
-    /** What `proclens docker-flags` prints for this daemon, split into words as the shell's $(...) does. */
+    /**
+     * What `proclens docker-flags` prints for this daemon, split into words as the shell's $(...) does: its line of
+     * flags (the output here has stderr too, where it says why there is no sysinfo flag for this engine).
+     */
     private static List<String> flags(Daemon daemon) throws Exception {
         Host.Result flags = Host.run(Host.proclens("docker-flags", "--mountpoint", daemon.file("").toString()));
         assertEquals(0, flags.status(), flags.output());
-        return flagWords(flags.output().strip());
+        return flagWords(flags.output().lines().filter(l -> l.startsWith("--")).findFirst().orElseThrow());
     }
 
     private static List<String> flagWords(String line) {

@@ -126,26 +126,30 @@ class SysinfoIT {
         }
     }
 
+    /** A kill -9 of the serving worker, then an upgrade, under one call loop. */
     @Test
-    void aWorkerKilledUnderACallLoopLosesNoCall() throws Exception {
+    void aWorkerKilledOrUpgradedUnderACallLoopLosesNoCall() throws Exception {
         try (Daemon daemon = Daemon.start(temp.resolve("mnt"));
              TestCgroup cgroup = TestCgroup.create(256 * MIB, "0")) {
             Path out = temp.resolve("loop");
-            Process loop = new ProcessBuilder(cgroup.wrap(List.of(client.toString(), "-l", "6",
+            Process loop = new ProcessBuilder(cgroup.wrap(List.of(client.toString(), "-l", "10",
                     socketOf(daemon).toString()))).redirectErrorStream(true).redirectOutput(out.toFile()).start();
             Thread.sleep(2000);
             long worker = daemon.workerPid();
             assertTrue(worker > 0, daemon.output());
             ProcessHandle.of(worker).orElseThrow().destroyForcibly(); // SIGKILL, mid-loop
+            daemon.awaitWorkersServed(2);
+            Host.Result upgrade = Host.run(Host.proclens("upgrade", daemon.mountpoint.toString()));
+            assertEquals(0, upgrade.status(), upgrade.output() + daemon.output());
             assertTrue(loop.waitFor(60, TimeUnit.SECONDS), "the call loop hung: " + Files.readString(out));
             String output = Files.readString(out);
             assertTrue(output.contains(" errors 0 first_errno 0 "), "every call answered: " + output);
             assertEquals(0, loop.exitValue(), output);
-            daemon.awaitWorkersServed(2);
+            daemon.awaitWorkersServed(3);
             List<String> windows = output.lines().filter(l -> l.startsWith("calls ")).toList();
             assertTrue(windows.size() > 30, output);
             for (String window : windows) assertTrue(window.endsWith(" totalram " + TOTAL), window);
-            System.out.println("SysinfoIT: kill -9 under a call loop: " + output.lines().reduce((a, b) -> b).orElse(""));
+            System.out.println("SysinfoIT: kill -9 and an upgrade under a call loop: " + output.lines().reduce((a, b) -> b).orElse(""));
         }
     }
 
