@@ -159,5 +159,6 @@ final class Daemon implements AutoCloseable {
         Files.deleteIfExists(io.proclens.mounts.RunFiles.controlSocket(mountpoint));
         io.proclens.control.OptionsFile.of(mountpoint).delete();
         Files.deleteIfExists(io.proclens.mounts.RunFiles.holderSocket(mountpoint));
+        Files.deleteIfExists(io.proclens.mounts.RunFiles.seccompSocket(mountpoint));
     }
 }

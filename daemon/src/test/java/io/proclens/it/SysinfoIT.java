@@ -47,8 +47,7 @@ class SysinfoIT {
     }
 
     static Path socketOf(Daemon daemon) {
-        return Path.of("/run/proclens").resolve("seccomp" + daemon.mountpoint.toAbsolutePath().normalize().toString()
-                .replace('/', '_') + ".sock");
+        return io.proclens.mounts.RunFiles.seccompSocket(daemon.mountpoint);
     }
 
     static Map<String, String> lines(String output) {
