@@ -7,6 +7,7 @@ import io.proclens.fuse.HandedOverFiles;
 import io.proclens.mounts.MountException;
 import io.proclens.handover.WorkerLink;
 import io.proclens.sys.CallFailed;
+import io.proclens.sys.Mappings;
 import io.proclens.sys.Posix;
 import io.proclens.sys.SharedMemory;
 import io.proclens.sysinfo.SysinfoAgent;
@@ -152,7 +153,7 @@ final class ServeCommand implements Callable<Integer> {
                 if (agent == null) return;
                 MemorySegment previous = SharedMemory.map(memfd, SysinfoAgent.SLOT_SIZE);
                 agent.recover(previous); // copies it
-                SharedMemory.unmap(previous);
+                Mappings.unmap(previous);
             } catch (CallFailed e) {
                 LOG.warning("the last agent's slot: " + e.getMessage());
             } finally {

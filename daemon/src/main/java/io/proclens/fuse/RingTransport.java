@@ -5,6 +5,7 @@ import io.proclens.mounts.MountException;
 import io.proclens.sys.CallFailed;
 import io.proclens.sys.CpuAffinity;
 import io.proclens.sys.Libc;
+import io.proclens.sys.Mappings;
 import io.proclens.sys.Posix;
 import io.proclens.uring.IoUring;
 
@@ -223,7 +224,7 @@ final class RingTransport {
         MemorySegment memory;
         IoUring ring;
         try {
-            memory = IoUring.mapAnonymous(headers + (long) entries * PAYLOAD_SIZE);
+            memory = Mappings.anonymous(headers + (long) entries * PAYLOAD_SIZE);
         } catch (CallFailed e) {
             ended.ended("mapping io_uring buffers failed: " + e.getMessage(), true);
             return;
@@ -231,7 +232,7 @@ final class RingTransport {
         try {
             ring = IoUring.create(entries);
         } catch (CallFailed e) {
-            IoUring.unmap(memory); // nothing was registered
+            Mappings.unmap(memory); // nothing was registered
             ended.ended("setting up io_uring failed: " + e.getMessage(), true);
             return;
         }
@@ -270,7 +271,7 @@ final class RingTransport {
         } finally {
             ring.close();
             // After a failure of ours the connection may still be alive for an instant: never unmap what it may write.
-            if (clean) IoUring.unmap(memory);
+            if (clean) Mappings.unmap(memory);
         }
     }
 

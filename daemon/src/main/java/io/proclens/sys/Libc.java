@@ -94,7 +94,12 @@ public final class Libc {
     /** The result of a call, or its failure when the result is negative (errno read from {@code state}). */
     public static long check(String call, long result, MemorySegment state) throws CallFailed {
         if (result >= 0) return result;
-        throw new CallFailed(call, (int) ERRNO.get(state, 0L));
+        throw new CallFailed(call, errno(state));
+    }
+
+    /** The errno a call through a {@link #withErrno} handle left in {@code state}. */
+    public static int errno(MemorySegment state) {
+        return (int) ERRNO.get(state, 0L);
     }
 
     /** strerror's text and the number: "Permission denied (errno 13)". */

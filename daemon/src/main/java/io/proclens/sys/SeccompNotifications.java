@@ -99,7 +99,7 @@ public final class SeccompNotifications {
             idCell.set(JAVA_LONG, 0, id);
             while (true) {
                 if (ioctl(fd, IOCTL_ID_VALID, idCell) >= 0) return true;
-                if (errno() != Libc.EINTR) return false;
+                if (Libc.errno(state) != Libc.EINTR) return false;
             }
         }
 
@@ -151,18 +151,9 @@ public final class SeccompNotifications {
             }
         }
 
-        private int errno() {
-            try {
-                Libc.check("", -1, state);
-                return 0;
-            } catch (CallFailed e) {
-                return e.errno();
-            }
-        }
-
         /** Returns when the last call was interrupted (call again); throws its failure otherwise. */
         private void failed(String call) throws CallFailed {
-            int errno = errno();
+            int errno = Libc.errno(state);
             if (errno != Libc.EINTR) throw new CallFailed(call, errno);
         }
 

@@ -1,6 +1,5 @@
 package io.proclens.sys;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
@@ -11,20 +10,15 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * Memory that outlives a process: a memfd (memfd_create(2)) another process keeps and passes on, mapped shared by
- * whoever writes or reads it.
+ * whoever writes or reads it ({@link Mappings#unmap} ends a mapping).
  */
 public final class SharedMemory {
     private static final int MFD_CLOEXEC = 1;
-    private static final int PROT_READ_WRITE = 0x1 | 0x2;
-    private static final int MAP_SHARED = 0x01;
 
     private static final MethodHandle MEMFD_CREATE = Libc.withErrno("memfd_create",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle FTRUNCATE = Libc.withErrno("ftruncate",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
-    private static final MethodHandle MMAP = Libc.withErrno("mmap",
-            FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
-    private static final MethodHandle MUNMAP = Libc.downcall("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
 
     private SharedMemory() {
     }
@@ -44,24 +38,6 @@ public final class SharedMemory {
 
     /** Maps {@code size} bytes of memfd {@code fd}, shared: what is written there is the memfd's. */
     public static MemorySegment map(int fd, long size) throws CallFailed {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = Libc.callState(arena);
-            MemorySegment at = (MemorySegment) MMAP.invokeExact(state, MemorySegment.NULL, size, PROT_READ_WRITE,
-                    MAP_SHARED, fd, 0L);
-            if (at.address() == -1L) Libc.check("mmap of a memfd", -1, state);
-            return at.reinterpret(size);
-        } catch (CallFailed | RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
-    }
-
-    public static void unmap(MemorySegment mapped) {
-        try {
-            int ignored = (int) MUNMAP.invokeExact(mapped, mapped.byteSize());
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        return Mappings.map(fd, size, 0, Mappings.SHARED);
     }
 }

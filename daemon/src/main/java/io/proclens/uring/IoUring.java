@@ -2,6 +2,7 @@ package io.proclens.uring;
 
 import io.proclens.sys.CallFailed;
 import io.proclens.sys.Libc;
+import io.proclens.sys.Mappings;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -32,9 +33,6 @@ public final class IoUring implements AutoCloseable {
     private static final int ENTER_GETEVENTS = 1;
     private static final long OFF_SQ_RING = 0;
     private static final long OFF_SQES = 0x10000000L;
-    private static final int PROT_READ_WRITE = 0x1 | 0x2;
-    private static final int MAP_SHARED_POPULATE = 0x01 | 0x8000;
-    private static final int MAP_PRIVATE_ANONYMOUS = 0x02 | 0x20;
 
     /** struct io_uring_params: 120 bytes; sq_off at 40, cq_off at 80 (each ten 32-bit words and a u64). */
     private static final int PARAMS_SIZE = 120;
@@ -54,9 +52,6 @@ public final class IoUring implements AutoCloseable {
     private static final MethodHandle ENTER = Libc.withErrno("syscall",
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG),
             Linker.Option.firstVariadicArg(1));
-    private static final MethodHandle MMAP = Libc.withErrno("mmap",
-            FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
-    private static final MethodHandle MUNMAP = Libc.downcall("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
 
     private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
 
@@ -100,49 +95,14 @@ public final class IoUring implements AutoCloseable {
                 }
                 // Without a submission index array the completion ring is the larger part of the one mapping.
                 long ringSize = params.get(JAVA_INT, CQ_CQES) + (long) params.get(JAVA_INT, P_CQ_ENTRIES) * CQE_SIZE;
-                MemorySegment rings = map(fd, ringSize, OFF_SQ_RING);
-                MemorySegment sqes = map(fd, (long) params.get(JAVA_INT, P_SQ_ENTRIES) * SQE_SIZE, OFF_SQES);
+                MemorySegment rings = Mappings.map(fd, ringSize, OFF_SQ_RING, Mappings.SHARED_POPULATE);
+                MemorySegment sqes = Mappings.map(fd, (long) params.get(JAVA_INT, P_SQ_ENTRIES) * SQE_SIZE, OFF_SQES,
+                        Mappings.SHARED_POPULATE);
                 return new IoUring(fd, rings, sqes, params);
             } catch (CallFailed | RuntimeException e) {
                 Libc.close(fd);
                 throw e;
             }
-        }
-    }
-
-    private static MemorySegment map(int fd, long size, long offset) throws CallFailed {
-        return map(fd, size, offset, MAP_SHARED_POPULATE);
-    }
-
-    private static MemorySegment map(int fd, long size, long offset, int flags) throws CallFailed {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = Libc.callState(arena);
-            MemorySegment at = (MemorySegment) MMAP.invokeExact(state, MemorySegment.NULL, size, PROT_READ_WRITE,
-                    flags, fd, offset);
-            if (at.address() == -1L) Libc.check("mmap of an io_uring", -1, state);
-            return at.reinterpret(size);
-        } catch (CallFailed | RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
-    }
-
-    /**
-     * {@code size} bytes of anonymous memory, for buffers a ring's commands hand to the kernel: mapped pages, never
-     * the Java heap's or malloc's, so that a write the kernel makes late can never land in memory reused for something
-     * else while the mapping is kept. Untouched pages cost nothing.
-     */
-    public static MemorySegment mapAnonymous(long size) throws CallFailed {
-        return map(-1, size, 0, MAP_PRIVATE_ANONYMOUS);
-    }
-
-    /** Unmaps memory from {@link #mapAnonymous}. */
-    public static void unmap(MemorySegment memory) {
-        try {
-            int ignored = (int) MUNMAP.invokeExact(memory, memory.byteSize());
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
         }
     }
 
@@ -216,8 +176,8 @@ public final class IoUring implements AutoCloseable {
 
     @Override
     public void close() {
-        unmap(sqes);
-        unmap(rings);
+        Mappings.unmap(sqes);
+        Mappings.unmap(rings);
         Libc.close(fd);
     }
 }

@@ -1,6 +1,7 @@
 package io.proclens.uring;
 
 import io.proclens.sys.CallFailed;
+import io.proclens.sys.Mappings;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -72,14 +73,14 @@ class IoUringTest {
 
     @Test
     void anonymousMemoryIsZeroedAndWritable() throws Exception {
-        MemorySegment memory = IoUring.mapAnonymous(3 * 4096);
+        MemorySegment memory = Mappings.anonymous(3 * 4096);
         try {
             assertEquals(3 * 4096, memory.byteSize());
             assertEquals(0L, memory.get(JAVA_LONG, 4096));
             memory.set(JAVA_LONG, 2 * 4096, 42L);
             assertEquals(42L, memory.get(JAVA_LONG, 2 * 4096));
         } finally {
-            IoUring.unmap(memory);
+            Mappings.unmap(memory);
         }
     }
 
