@@ -33,11 +33,11 @@ final class WireOperations {
     static final int NO_REPLY = Integer.MIN_VALUE;
 
     static final int LOOKUP = 1, FORGET = 2, GETATTR = 3, READLINK = 5, OPEN = 14, READ = 15, STATFS = 17,
-            RELEASE = 18, INIT = 26, OPENDIR = 27, READDIR = 28, RELEASEDIR = 29, INTERRUPT = 36, DESTROY = 38,
+            RELEASE = 18, INIT = InitRequest.FUSE_INIT, OPENDIR = 27, READDIR = 28, RELEASEDIR = 29, INTERRUPT = 36, DESTROY = 38,
             BATCH_FORGET = 42;
 
     /** fuse_in_header (40 bytes) and fuse_out_header (16 bytes). */
-    static final int IN_HEADER_SIZE = 40, OUT_HEADER_SIZE = 16;
+    static final int IN_HEADER_SIZE = InitRequest.HEADER_LENGTH, OUT_HEADER_SIZE = 16;
     static final long IN_LEN = 0, IN_OPCODE = 4, IN_UNIQUE = 8, IN_NODEID = 16, IN_PID = 32;
     static final long OUT_LEN = 0, OUT_ERROR = 4, OUT_UNIQUE = 8;
 
